@@ -1,0 +1,16 @@
+import { defineConfig } from "tsup";
+
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+    convex: "src/convex/index.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  // CJS needs shared chunks too, or `convex-custom-jwt/convex` gets its own copy of the core classes.
+  splitting: true,
+  target: "es2020",
+  treeshake: true,
+});
