@@ -1,0 +1,124 @@
+/**
+ * Error classes with a stable `code`. Match on `err.code` (or `instanceof`), never on the message:
+ * messages say what to do and may improve between versions.
+ *
+ * No error built here ever carries a whole token, only a short suffix (see {@link tokenHint}).
+ *
+ * @module
+ */
+
+/** Every code an error of this library can carry. */
+export type TokenErrorCode =
+  | "ERR_TOKEN_FETCH_FAILED"
+  | "ERR_TOKEN_FETCH_TIMEOUT"
+  | "ERR_TOKEN_ENDPOINT"
+  | "ERR_TOKEN_MALFORMED"
+  | "ERR_TOKEN_MISSING_EXP"
+  | "ERR_TOKEN_EXPIRED"
+  | "ERR_TOKEN_TOO_SHORT_LIVED"
+  | "ERR_TOKEN_ISSUER_MISMATCH"
+  | "ERR_TOKEN_AUDIENCE_MISMATCH"
+  | "ERR_TOKEN_MANAGER_DISPOSED";
+
+/** Codes of the warnings emitted on the `warning` event (the token is still used). */
+export type TokenWarningCode = "ERR_TOKEN_MISSING_IAT" | "ERR_TOKEN_IAT_IN_FUTURE" | "ERR_CLOCK_SKEW";
+
+/** Base class: `name` is the class name, `code` is stable, `cause` is kept when given. */
+export class TokenManagerError extends Error {
+  readonly code: TokenErrorCode;
+  constructor(code: TokenErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * The fetcher kept failing: the retry policy gave up (`attempts` tries) while no valid token was at hand.
+ * `cause` is the last failure. The manager keeps retrying in the background at the capped delay.
+ */
+export class TokenFetchError extends TokenManagerError {
+  readonly attempts: number;
+  constructor(attempts: number, cause: unknown) {
+    super(
+      "ERR_TOKEN_FETCH_FAILED",
+      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. ` +
+        "Check that the token endpoint is reachable; the manager keeps retrying in the background.",
+      { cause },
+    );
+    this.attempts = attempts;
+  }
+}
+
+/** One fetcher call took longer than `fetchTimeoutMs` and was aborted. Retryable. */
+export class TokenFetchTimeoutError extends TokenManagerError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(
+      "ERR_TOKEN_FETCH_TIMEOUT",
+      `The token fetcher did not settle within ${timeoutMs} ms and was aborted. ` +
+        "Raise `fetchTimeoutMs` if the endpoint is slow, and pass `signal` to fetch so the request is cancelled too.",
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/**
+ * An HTTP token endpoint answered with an error status (thrown by `httpTokenFetcher`, and usable by custom
+ * fetchers). `retryable` tells the default retry policy whether to try again; `retryAfterMs` comes from a
+ * `Retry-After` header.
+ */
+export class TokenEndpointError extends TokenManagerError {
+  readonly status: number;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(status: number, message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+    super("ERR_TOKEN_ENDPOINT", message, { cause: options.cause });
+    this.status = status;
+    this.retryable = options.retryable;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Codes of {@link InvalidTokenError}. */
+export type InvalidTokenCode = Extract<
+  TokenErrorCode,
+  | "ERR_TOKEN_MALFORMED"
+  | "ERR_TOKEN_MISSING_EXP"
+  | "ERR_TOKEN_EXPIRED"
+  | "ERR_TOKEN_TOO_SHORT_LIVED"
+  | "ERR_TOKEN_ISSUER_MISMATCH"
+  | "ERR_TOKEN_AUDIENCE_MISMATCH"
+>;
+
+/**
+ * The fetcher returned a token this library (or Convex) cannot use. The message names the claim and what
+ * to change in the issuer. Not retried by default: the same issuer would mint the same mistake.
+ */
+export class InvalidTokenError extends TokenManagerError {
+  declare readonly code: InvalidTokenCode;
+  /** The last 6 characters of the token, to tell tokens apart in logs. */
+  readonly tokenHint: string;
+  constructor(code: InvalidTokenCode, message: string, token: string) {
+    super(code, message);
+    this.tokenHint = tokenHint(token);
+  }
+}
+
+/** A method was called on a manager after `dispose()`. */
+export class TokenManagerDisposedError extends TokenManagerError {
+  constructor() {
+    super("ERR_TOKEN_MANAGER_DISPOSED", "This token manager was disposed; create a new one with createTokenManager().");
+  }
+}
+
+/** A short, safe way to name a token in messages: `…` + its last 6 characters. */
+export function tokenHint(token: string): string {
+  return `…${token.slice(-6)}`;
+}
+
+/** A one-line description of any thrown value, for messages. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

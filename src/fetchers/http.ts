@@ -1,0 +1,117 @@
+/**
+ * `httpTokenFetcher`: a ready fetcher for the common token endpoint that answers `{ "token": "<jwt>" }`.
+ *
+ * @module
+ */
+import { TokenEndpointError } from "../errors";
+import { isRetryableStatus, parseRetryAfter } from "../retry";
+import type { FetchContext, TokenFetcher } from "../types";
+
+/** Options of {@link httpTokenFetcher}. */
+export interface HttpTokenFetcherOptions {
+  /** The token endpoint. A function is called on every fetch (e.g. to add a query string). */
+  url: string | URL | (() => string | URL);
+  /** @default "GET" */
+  method?: "GET" | "POST";
+  /** Extra request headers; a function is called on every fetch (e.g. to add a CSRF token). */
+  headers?: HeadersInit | ((context: FetchContext) => HeadersInit | Promise<HeadersInit>);
+  /** `fetch`'s `credentials` (use `"include"` for a cookie session on another origin). Default: fetch's own. */
+  credentials?: RequestCredentials;
+  /** Request body for POST; a function is called on every fetch. */
+  body?: BodyInit | ((context: FetchContext) => BodyInit | Promise<BodyInit>);
+  /**
+   * Pick the token out of the JSON response; return `null` for "signed out".
+   * Default: `json.token`, else `json.access_token`, else `json.jwt`. A plain-text JWT body is accepted too.
+   */
+  select?: (json: unknown) => string | null | undefined;
+  /** Statuses that mean "definitively signed out" (the fetcher resolves `null`). @default [401, 403] */
+  signedOutStatuses?: readonly number[];
+  /** The `fetch` to use. Default: the global one, looked up on each call. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A {@link TokenFetcher} for an HTTP token endpoint.
+ * - 2xx: the token from the body (`{ token }` by default, see `select`).
+ * - 401/403: `null`, so the manager signs out without retrying.
+ * - 408, 429, 5xx: a retryable `TokenEndpointError`, with `retryAfterMs` from `Retry-After`.
+ * - Other statuses: a non-retryable `TokenEndpointError`. Network errors are rethrown (retryable).
+ *
+ * @example
+ * const tokens = createTokenManager({
+ *   fetchToken: httpTokenFetcher({ url: "/api/convex-token", credentials: "include" }),
+ * });
+ */
+export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher {
+  if (typeof options !== "object" || options === null || options.url === undefined || options.url === "") {
+    throw new TypeError("httpTokenFetcher: `url` is required (the token endpoint).");
+  }
+  const method = options.method ?? "GET";
+  if (method !== "GET" && method !== "POST") {
+    throw new TypeError('httpTokenFetcher: `method` must be "GET" or "POST".');
+  }
+  const signedOut = new Set(options.signedOutStatuses ?? [401, 403]);
+  const select = options.select ?? defaultSelect;
+
+  return async (context) => {
+    const url = typeof options.url === "function" ? options.url() : options.url;
+    const headers = new Headers(typeof options.headers === "function" ? await options.headers(context) : options.headers);
+    if (!headers.has("accept")) headers.set("accept", "application/json");
+    const init: RequestInit = { method, headers, signal: context.signal };
+    if (options.credentials !== undefined) init.credentials = options.credentials;
+    if (method === "POST" && options.body !== undefined) {
+      init.body = typeof options.body === "function" ? await options.body(context) : options.body;
+    }
+    const response = await (options.fetch ?? fetch)(url, init);
+    const where = `Token endpoint ${method} ${String(url)}`;
+    if (signedOut.has(response.status)) {
+      await response.body?.cancel().catch(() => {});
+      return null;
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => {});
+      const retryable = isRetryableStatus(response.status);
+      const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
+      return Promise.reject(
+        new TokenEndpointError(
+          response.status,
+          `${where} answered HTTP ${response.status}${retryable ? " (will retry)" : ""}. ` +
+            (retryable ? "The endpoint is overloaded or down." : "Check the URL, method and credentials."),
+          { retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
+        ),
+      );
+    }
+    const text = await response.text();
+    let token: string | null | undefined;
+    try {
+      token = select(JSON.parse(text));
+    } catch {
+      token = looksLikeJwt(text) ? text.trim() : undefined;
+    }
+    if (token === null) return null;
+    if (typeof token !== "string" || token === "") {
+      throw new TokenEndpointError(
+        response.status,
+        `${where} answered ${response.status} without a token in its body. Return { "token": "<jwt>" }, ` +
+          "or pass `select` to pick the token out of your response.",
+        { retryable: false },
+      );
+    }
+    return token;
+  };
+}
+
+function defaultSelect(json: unknown): string | null | undefined {
+  if (typeof json === "string") return json;
+  if (typeof json !== "object" || json === null) return undefined;
+  const body = json as Record<string, unknown>;
+  for (const key of ["token", "access_token", "jwt"]) {
+    const value = body[key];
+    if (typeof value === "string" || value === null) return value;
+  }
+  return undefined;
+}
+
+function looksLikeJwt(text: string): boolean {
+  return /^\s*[\w-]+\.[\w-]+\.[\w-]*\s*$/.test(text);
+}

@@ -1,0 +1,42 @@
+/**
+ * convex-custom-jwt: keep a custom JWT fresh for Convex.
+ *
+ * @example
+ * import { createTokenManager } from "convex-custom-jwt";
+ * const tokens = createTokenManager({ fetchToken: async ({ signal }) => fetchMyToken(signal) });
+ *
+ * @module
+ */
+export { createTokenManager, TokenManager } from "./token-manager";
+export {
+  TokenManagerError,
+  TokenFetchError,
+  TokenFetchTimeoutError,
+  TokenEndpointError,
+  InvalidTokenError,
+  TokenManagerDisposedError,
+} from "./errors";
+export { httpTokenFetcher } from "./fetchers/http";
+export { isRetryable, backoffDelay, parseRetryAfter } from "./retry";
+export { planRefresh } from "./schedule";
+export { normalizeIssuer } from "./jwt";
+export { systemClock } from "./clock";
+
+export type {
+  TokenManagerOptions,
+  GetTokenOptions,
+  TokenManagerEvents,
+  TokenEvent,
+  RefreshingEvent,
+  FetchErrorEvent,
+  WarningEvent,
+  SignedOutEvent,
+  DiscardedEvent,
+} from "./token-manager";
+export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./errors";
+export type { FetchContext, FetchReason, TokenFetcher, TokenSnapshot, TokenStatus, Logger } from "./types";
+export type { RetryPolicy } from "./retry";
+export type { RefreshPlan, TokenTimes } from "./schedule";
+export type { ExpectedClaims } from "./jwt";
+export type { HttpTokenFetcherOptions } from "./fetchers/http";
+export type { Clock } from "./clock";

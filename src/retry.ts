@@ -1,0 +1,97 @@
+/**
+ * Pure maths and classification for retries: capped exponential backoff with full jitter, which failures
+ * are worth retrying, and `Retry-After`.
+ *
+ * @module
+ */
+import { InvalidTokenError, TokenEndpointError, TokenFetchTimeoutError } from "./errors";
+
+/** How the manager retries a failing fetcher. */
+export interface RetryPolicy {
+  /**
+   * Tries in one round before callers waiting for a token get a `TokenFetchError` (1 = no retry).
+   * The manager keeps retrying in the background at `maxDelayMs` afterwards.
+   * @default 4
+   */
+  attempts?: number;
+  /** Delay before the first retry, in ms; doubles each time (full jitter applied). @default 1000 */
+  baseDelayMs?: number;
+  /** Cap on any retry delay, in ms (a `Retry-After` may ask for more, up to 1 hour). @default 30000 */
+  maxDelayMs?: number;
+  /**
+   * Decide whether a failure is worth retrying. Default: {@link isRetryable} (network errors, timeouts,
+   * 408/429/5xx retried; invalid tokens and other 4xx not).
+   */
+  shouldRetry?: (error: unknown, attempt: number) => boolean;
+}
+
+/** A retry policy with every field filled in. */
+export type ResolvedRetryPolicy = Required<RetryPolicy>;
+
+/** Longest `Retry-After` honoured, in ms. */
+export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+
+/**
+ * Delay before retry number `attempt` (1 = the first retry): uniform in `[0, min(cap, base·2^(attempt−1))]`
+ * ("full jitter"), but never less than the server's `Retry-After`.
+ */
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<ResolvedRetryPolicy, "baseDelayMs" | "maxDelayMs">,
+  random: number,
+  retryAfterMs?: number,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
+  const jittered = random * ceiling;
+  if (retryAfterMs === undefined) return jittered;
+  return Math.max(jittered, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+}
+
+/** HTTP statuses that mean "try again later". */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * The default `shouldRetry`: transient failures are retried, definitive ones are not.
+ * - `TokenEndpointError`: its `retryable` flag (408, 429, 5xx).
+ * - `TokenFetchTimeoutError`, network errors, and anything unknown: retried.
+ * - `InvalidTokenError`: not retried (the issuer would mint the same mistake).
+ * - Any error with a numeric `status` (or `statusCode`): 408/429/5xx retried, other statuses not.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof InvalidTokenError) return false;
+  if (error instanceof TokenEndpointError) return error.retryable;
+  if (error instanceof TokenFetchTimeoutError) return true;
+  const status = statusOf(error);
+  if (status !== undefined) return isRetryableStatus(status);
+  return true;
+}
+
+/** The `Retry-After` carried by an error, in ms, if any. */
+export function retryAfterOf(error: unknown): number | undefined {
+  if (error instanceof TokenEndpointError) return error.retryAfterMs;
+  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return typeof value === "number" && value >= 0 ? value : undefined;
+}
+
+/**
+ * Parse a `Retry-After` header (delay-seconds or an HTTP-date) into ms from `nowMs`.
+ * Returns undefined for a missing or unparsable value.
+ */
+export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  if (typeof status === "number") return status;
+  if (typeof statusCode === "number") return statusCode;
+  return undefined;
+}
