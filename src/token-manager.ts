@@ -140,10 +140,10 @@ export interface TokenManagerEvents {
 
 interface Held {
   readonly raw: string;
+  readonly issuedAt: number;
   readonly expiresAt: number;
   readonly refreshAt: number;
   readonly serveUntil: number;
-  readonly lifetime: number;
   readonly sub: string | null;
   readonly iss: string | null;
 }
@@ -522,10 +522,10 @@ export class TokenManager {
     const plan = planRefresh({ issuedAt, expiresAt }, this.#leewayMs, this.#jitterMs, this.#minValidityMs, this.#clock.random());
     return {
       raw,
+      issuedAt,
       expiresAt,
       refreshAt: plan.refreshAt,
       serveUntil: plan.serveUntil,
-      lifetime: expiresAt - issuedAt,
       sub: claims.sub ?? null,
       iss: claims.iss ?? null,
     };
@@ -565,7 +565,7 @@ export class TokenManager {
   }
 
   #tooShortLived(held: Held, now: number, minValidityMs: number | undefined): InvalidTokenError {
-    const wanted = minValidityMs ?? scaled(this.#minValidityMs, held.lifetime, MIN_VALIDITY_FRACTION);
+    const wanted = minValidityMs ?? scaled(this.#minValidityMs, held.expiresAt - held.issuedAt, MIN_VALIDITY_FRACTION);
     return new InvalidTokenError(
       "ERR_TOKEN_TOO_SHORT_LIVED",
       `The new token is valid for ${Math.round((held.expiresAt - now) / 1000)} s, less than the ${Math.round(wanted / 1000)} s ` +
@@ -652,6 +652,7 @@ export class TokenManager {
     return Object.freeze({
       status: state.status as TokenStatus,
       hasToken: held !== undefined,
+      issuedAt: held?.issuedAt ?? null,
       expiresAt: held?.expiresAt ?? null,
       nextFetchAt,
       subject: held?.sub ?? null,

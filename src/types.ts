@@ -32,6 +32,8 @@ export interface TokenSnapshot {
   readonly status: TokenStatus;
   /** True while a token is held that has not expired (it may be being refreshed). */
   readonly hasToken: boolean;
+  /** Local time (epoch ms) the held token was issued (its `iat`, skew-corrected, else its receipt time). */
+  readonly issuedAt: number | null;
   /** Local time (epoch ms) the held token expires, skew-corrected; null without a token. */
   readonly expiresAt: number | null;
   /** Local time (epoch ms) of the next planned fetch (refresh or retry); null when none is planned. */

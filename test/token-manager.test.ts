@@ -421,15 +421,17 @@ describe("snapshot and events", () => {
   });
 });
 
+const signedOutFetcher = async (): Promise<null> => null;
+
 describe("options", () => {
   it.each([
     [{}, /fetchToken/],
-    [{ fetchToken: async () => null, refreshLeewayMs: -1 }, /refreshLeewayMs/],
-    [{ fetchToken: async () => null, refreshLeewayMs: 400 * 24 * 3600_000 }, /refreshLeewayMs/],
-    [{ fetchToken: async () => null, fetchTimeoutMs: 0 }, /fetchTimeoutMs/],
-    [{ fetchToken: async () => null, retry: { attempts: 0 } }, /retry\.attempts/],
-    [{ fetchToken: async () => null, retry: { baseDelayMs: 5_000, maxDelayMs: 1_000 } }, /retry\.maxDelayMs/],
-    [{ fetchToken: async () => null, issuer: "" }, /issuer/],
+    [{ fetchToken: signedOutFetcher, refreshLeewayMs: -1 }, /refreshLeewayMs/],
+    [{ fetchToken: signedOutFetcher, refreshLeewayMs: 400 * 24 * 3600_000 }, /refreshLeewayMs/],
+    [{ fetchToken: signedOutFetcher, fetchTimeoutMs: 0 }, /fetchTimeoutMs/],
+    [{ fetchToken: signedOutFetcher, retry: { attempts: 0 } }, /retry\.attempts/],
+    [{ fetchToken: signedOutFetcher, retry: { baseDelayMs: 5_000, maxDelayMs: 1_000 } }, /retry\.maxDelayMs/],
+    [{ fetchToken: signedOutFetcher, issuer: "" }, /issuer/],
   ])("rejects bad options with a TypeError naming the option (%#)", (options, name) => {
     expect(() => createTokenManager(options as TokenManagerOptions)).toThrow(TypeError);
     expect(() => createTokenManager(options as TokenManagerOptions)).toThrow(name);

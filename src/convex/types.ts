@@ -1,0 +1,40 @@
+/**
+ * Structural types for the Convex clients, so this entry imports nothing from `convex` at run time
+ * (it works with any convex 1.x whose clients have these methods).
+ */
+
+/** Convex's `AuthTokenFetcher` (convex/browser). */
+export type AuthTokenFetcher = (args: { forceRefreshToken: boolean }) => Promise<string | null | undefined>;
+
+/** `BaseConvexClient` and `ConvexReactClient`: a socket client with `setAuth(fetcher, …)` and `clearAuth()`. */
+export interface SocketAuthClient {
+  setAuth(
+    fetchToken: AuthTokenFetcher,
+    onChange?: (isAuthenticated: boolean) => void,
+    onRefreshChange?: (isRefreshing: boolean) => void,
+  ): void;
+  clearAuth(): void;
+}
+
+/** `ConvexClient` from `convex/browser`: it wraps a `BaseConvexClient` reachable as `.client`. */
+export interface WrappingSocketClient {
+  setAuth(fetchToken: AuthTokenFetcher, onChange?: (isAuthenticated: boolean) => void): void;
+  readonly client: SocketAuthClient;
+  readonly disabled?: boolean;
+}
+
+/** `ConvexHttpClient`: a static token per request, no refresh of its own. */
+export interface HttpAuthClient {
+  setAuth(token: string): void;
+  clearAuth(): void;
+  backendUrl(): string;
+  query(...args: any[]): Promise<any>;
+  mutation(...args: any[]): Promise<any>;
+  action(...args: any[]): Promise<any>;
+}
+
+/** Any Convex client `connectConvex` accepts. */
+export type ConvexClientLike = SocketAuthClient | WrappingSocketClient | HttpAuthClient;
+
+/** The part of a TokenManager the adapters use. */
+export type { TokenManager } from "../token-manager";
