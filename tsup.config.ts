@@ -11,6 +11,6 @@ export default defineConfig({
   clean: true,
   // CJS needs shared chunks too, or `convex-custom-jwt/convex` gets its own copy of the core classes.
   splitting: true,
-  target: "es2020",
+  target: "es2022",
   treeshake: true,
 });
