@@ -1,0 +1,40 @@
+/**
+ * Runs every benchmark in sequence and prints each result with its budget and PASS/OVER.
+ * Always exits 0: benchmarks inform, CI does not gate on them. `npm run bench`.
+ */
+import { run as concurrency } from "./concurrency";
+import { run as getToken } from "./get-token";
+import { run as heap } from "./heap";
+import { run as simulatedHour } from "./simulated-hour";
+import { run as size } from "./size";
+import { run as thunderingHerd } from "./thundering-herd";
+import { formatResult, type BenchResult } from "./support/report";
+
+const benches: Array<[string, () => Promise<BenchResult>]> = [
+  ["size", size],
+  ["get-token", getToken],
+  ["concurrency", concurrency],
+  ["simulated-hour", simulatedHour],
+  ["thundering-herd", thunderingHerd],
+  ["heap", heap],
+];
+
+async function main(): Promise<void> {
+  console.log(`convex-custom-jwt benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+  const verdicts: string[] = [];
+  for (const [name, bench] of benches) {
+    try {
+      const result = await bench();
+      console.log(formatResult(result));
+      for (const c of result.checks) {
+        if (c.budget !== undefined) verdicts.push(`${c.pass === undefined ? "N/A " : c.pass ? "PASS" : "OVER"}  ${name}: ${c.label} = ${c.value} (budget ${c.budget})`);
+      }
+    } catch (error) {
+      console.log(`\n== ${name} ==\n  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      verdicts.push(`FAIL  ${name}: did not run`);
+    }
+  }
+  console.log(`\n== summary ==\n${verdicts.map((v) => `  ${v}`).join("\n")}`);
+}
+
+main().finally(() => process.exit(0));
