@@ -41,6 +41,9 @@ export interface TokenWarning {
 export function decodeClaims(token: string, expected: ExpectedClaims = {}): TokenClaims {
   let payload: JwtPayload & Record<string, unknown>;
   try {
+    // jwt-decode only reads the second dot-separated part, so "Bearer <jwt>", a JSON `{"token":"<jwt>"}` or a
+    // trailing newline would pass here and fail at the Convex backend: require the compact form itself.
+    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new Error("not three base64url parts separated by dots");
     payload = jwtDecode(token);
   } catch (error) {
     throw new InvalidTokenError(

@@ -83,7 +83,10 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
+  // An HTTP-date starts with a day name and has an hh:mm:ss time (RFC 9110 §5.6.7). Date.parse alone is too
+  // lenient (V8 reads "1.5", "-1" or "abc 1" as dates in 2001), and reads the zone-less asctime form as local time.
+  if (!/^[A-Za-z]{3}.*\b\d\d:\d\d:\d\d\b/.test(trimmed)) return undefined;
+  const date = Date.parse(/\b(?:GMT|UTC)\b/i.test(trimmed) ? trimmed : `${trimmed} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }

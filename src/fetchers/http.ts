@@ -64,12 +64,15 @@ export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher
     }
     const response = await (options.fetch ?? fetch)(url, init);
     const where = `Token endpoint ${method} ${String(url)}`;
+    // Free the connection without waiting: cancel() can stay pending forever (a mocked or cloned response under
+    // msw, mswjs/interceptors#712 and #799; some servers, modelcontextprotocol/typescript-sdk#1320), which would
+    // turn a sign-out or a retryable failure into a hang until the manager's timeout.
     if (signedOut.has(response.status)) {
-      await response.body?.cancel().catch(() => {});
+      void response.body?.cancel().catch(() => {});
       return null;
     }
     if (!response.ok) {
-      await response.body?.cancel().catch(() => {});
+      void response.body?.cancel().catch(() => {});
       const retryable = isRetryableStatus(response.status);
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
       return Promise.reject(
