@@ -24,7 +24,6 @@ import {
   TokenFetchError,
   TokenFetchTimeoutError,
   TokenManagerDisposedError,
-  TokenManagerError,
   describe,
   tokenHint,
   type TokenWarningCode,
@@ -559,9 +558,7 @@ export class TokenManager {
 
   /** What a caller without a valid token gets once the policy gives up. */
   #callerError(error: unknown, attempts: number): Error {
-    return error instanceof TokenManagerError && !(error instanceof TokenFetchTimeoutError)
-      ? error
-      : new TokenFetchError(attempts, error);
+    return error instanceof InvalidTokenError ? error : new TokenFetchError(attempts, error);
   }
 
   #tooShortLived(held: Held, now: number, minValidityMs: number | undefined): InvalidTokenError {

@@ -100,6 +100,8 @@ export interface LocalConvexDeployment {
   currentIdentity(connection?: number): Record<string, unknown> | null;
   /** Forget cached JWKS responses, as if their max-age had passed. */
   invalidateJwksCache(): void;
+  /** Drop every open socket (a network blip): clients reconnect and re-send their token. */
+  dropConnections(): void;
   /** Close every socket and the server. */
   close(): Promise<void>;
 }
@@ -1001,6 +1003,9 @@ export async function startLocalConvexDeployment(opts: LocalConvexDeploymentOpti
     },
     invalidateJwksCache() {
       jwks.invalidate();
+    },
+    dropConnections() {
+      for (const s of sessions.values()) if (!s.closed) s.terminate();
     },
     async close() {
       for (const s of sessions.values()) s.terminate();

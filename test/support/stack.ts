@@ -1,0 +1,34 @@
+/**
+ * The whole local stack in one call: a JWT issuer, its token endpoint (serving the JWKS too), and a
+ * Convex deployment configured with a `customJwt` provider for it. Used by the integration tests and the
+ * demo.
+ */
+import { startLocalConvexDeployment, type LocalConvexDeployment } from "./convex-deployment";
+import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from "./issuer";
+import { startTokenEndpoint, type TokenEndpoint } from "./token-endpoint";
+
+export interface LocalStack {
+  issuer: TestIssuer;
+  endpoint: TokenEndpoint;
+  deployment: LocalConvexDeployment;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: { issuer?: TestIssuerOptions; jwksMaxAgeSec?: number } = {}): Promise<LocalStack> {
+  const issuer = await createTestIssuer(options.issuer);
+  const endpoint = await startTokenEndpoint(issuer, { jwksMaxAgeSec: options.jwksMaxAgeSec ?? 60 });
+  const deployment = await startLocalConvexDeployment({
+    providers: [
+      { type: "customJwt", issuer: issuer.issuer, jwks: endpoint.jwksUrl, applicationID: issuer.applicationID, algorithm: issuer.alg },
+    ],
+  });
+  return {
+    issuer,
+    endpoint,
+    deployment,
+    async close() {
+      await deployment.close();
+      await endpoint.close();
+    },
+  };
+}
