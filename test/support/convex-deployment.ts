@@ -113,6 +113,8 @@ export interface LocalConvexDeploymentOptions {
   functions?: Record<string, FunctionDef>;
   /** Server clock in ms. Default `() => Date.now()`, looked up at call time. */
   now?: () => number;
+  /** Called once each `Authenticate` is decided (accepted, or rejected with `error`). */
+  onAuthenticate?: (record: AuthenticateRecord) => void;
 }
 
 // ---------------------------------------------------------------------------
@@ -571,6 +573,7 @@ interface Deployment {
   validator: CustomJwtValidator;
   authenticates: AuthenticateRecord[];
   authErrors: AuthErrorRecord[];
+  onAuthenticate?: (record: AuthenticateRecord) => void;
   latestTs: bigint;
   nextTs(): bigint;
   dataChanged(): void;
@@ -703,6 +706,7 @@ class Session {
       if (!(err instanceof AuthFailure)) throw err;
       // On the socket every auth rejection becomes AuthUpdateFailed, which ends the session.
       record.error = err.message;
+      this.d.onAuthenticate?.(record);
       throw this.authError(err.message, true);
     }
     if (m.baseVersion !== this.received.identity) {
@@ -710,6 +714,7 @@ class Session {
       throw internalError();
     }
     record.accepted = true;
+    this.d.onAuthenticate?.(record);
     this.identity = identity;
     this.received.identity++;
     this.updateScheduled = true; // every query re-runs under the new identity
@@ -950,6 +955,7 @@ export async function startLocalConvexDeployment(opts: LocalConvexDeploymentOpti
     validator: new CustomJwtValidator(opts.providers, jwks),
     authenticates: [],
     authErrors: [],
+    onAuthenticate: opts.onAuthenticate,
     // Convex timestamps are ns since the epoch; monotonic across all connections.
     latestTs: 0n,
     nextTs() {

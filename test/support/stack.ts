@@ -3,7 +3,7 @@
  * Convex deployment configured with a `customJwt` provider for it. Used by the integration tests and the
  * demo.
  */
-import { startLocalConvexDeployment, type LocalConvexDeployment } from "./convex-deployment";
+import { startLocalConvexDeployment, type AuthenticateRecord, type LocalConvexDeployment } from "./convex-deployment";
 import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from "./issuer";
 import { startTokenEndpoint, type TokenEndpoint } from "./token-endpoint";
 
@@ -14,13 +14,16 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
-export async function startLocalStack(options: { issuer?: TestIssuerOptions; jwksMaxAgeSec?: number } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  options: { issuer?: TestIssuerOptions; jwksMaxAgeSec?: number; onAuthenticate?: (record: AuthenticateRecord) => void } = {},
+): Promise<LocalStack> {
   const issuer = await createTestIssuer(options.issuer);
   const endpoint = await startTokenEndpoint(issuer, { jwksMaxAgeSec: options.jwksMaxAgeSec ?? 60 });
   const deployment = await startLocalConvexDeployment({
     providers: [
       { type: "customJwt", issuer: issuer.issuer, jwks: endpoint.jwksUrl, applicationID: issuer.applicationID, algorithm: issuer.alg },
     ],
+    onAuthenticate: options.onAuthenticate,
   });
   return {
     issuer,
