@@ -1,6 +1,14 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Examples import the package by name, as users do; resolve it to the sources.
+  resolve: {
+    alias: [
+      { find: /^convex-custom-jwt\/convex$/, replacement: fileURLToPath(new URL("./src/convex/index.ts", import.meta.url)) },
+      { find: /^convex-custom-jwt$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     restoreMocks: true,
