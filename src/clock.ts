@@ -43,13 +43,15 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  * from one after sleep.
  */
 export class DeadlineTimer {
+  readonly #clock: Clock;
+  readonly #chunkMs: number;
   #handle: TimerHandle | undefined;
   #deadline = 0;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly chunkMs: number,
-  ) {}
+  constructor(clock: Clock, chunkMs: number) {
+    this.#clock = clock;
+    this.#chunkMs = chunkMs;
+  }
 
   /** The armed deadline (epoch ms), or undefined when idle. */
   get deadline(): number | undefined {
@@ -60,25 +62,25 @@ export class DeadlineTimer {
   set(deadline: number, onFire: (lateByMs: number) => void): void {
     this.clear();
     this.#deadline = deadline;
-    this.#arm(onFire);
+    const clock = this.#clock;
+    const arm = () => {
+      const now = clock.now();
+      const delay = Math.min(Math.max(0, deadline - now), this.#chunkMs, MAX_TIMER_DELAY_MS);
+      const expectedWake = now + delay;
+      this.#handle = clock.setTimeout(() => {
+        this.#handle = undefined;
+        const woke = clock.now();
+        if (woke >= deadline) onFire(woke - expectedWake);
+        else arm();
+      }, delay);
+    };
+    arm();
   }
 
   clear(): void {
     if (this.#handle !== undefined) {
-      this.clock.clearTimeout(this.#handle);
+      this.#clock.clearTimeout(this.#handle);
       this.#handle = undefined;
     }
-  }
-
-  #arm(onFire: (lateByMs: number) => void): void {
-    const now = this.clock.now();
-    const delay = Math.min(Math.max(0, this.#deadline - now), this.chunkMs, MAX_TIMER_DELAY_MS);
-    const expectedWake = now + delay;
-    this.#handle = this.clock.setTimeout(() => {
-      this.#handle = undefined;
-      const woke = this.clock.now();
-      if (woke >= this.#deadline) onFire(woke - expectedWake);
-      else this.#arm(onFire);
-    }, delay);
   }
 }

@@ -34,6 +34,18 @@ export interface TokenWarning {
 }
 
 /**
+ * The `ERR_TOKEN_MALFORMED` error for a fetcher result that is not a JWT. `what` says what it was instead
+ * (never the whole token: a short hint at most).
+ */
+export function notAJwt(what: string, token = ""): InvalidTokenError {
+  return new InvalidTokenError(
+    "ERR_TOKEN_MALFORMED",
+    `The fetcher returned a non-JWT (${what}). Return the token string itself (or { token }), or null when the user is signed out.`,
+    token,
+  );
+}
+
+/**
  * Decode `token` and check the claims every consumer needs.
  * @throws InvalidTokenError `ERR_TOKEN_MALFORMED` (not a JWT), `ERR_TOKEN_MISSING_EXP`,
  * `ERR_TOKEN_ISSUER_MISMATCH`, `ERR_TOKEN_AUDIENCE_MISMATCH`.
@@ -43,33 +55,48 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   try {
     // jwt-decode only reads the second dot-separated part, so "Bearer <jwt>", a JSON `{"token":"<jwt>"}` or a
     // trailing newline would pass here and fail at the Convex backend: require the compact form itself.
-    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new Error("not three base64url parts separated by dots");
+    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw Error("not three base64url parts separated by dots");
     payload = jwtDecode(token);
+    if (!payload || typeof payload !== "object" || Array.isArray(payload)) throw Error("payload not a JSON object");
   } catch (error) {
-    throw new InvalidTokenError(
-      "ERR_TOKEN_MALFORMED",
-      `The fetcher returned something that is not a JWT (${tokenHint(token)}): ${(error as Error).message}. ` +
-        "Return the token string itself (or { token }), or null when the user is signed out.",
-      token,
-    );
+    throw notAJwt(`${tokenHint(token)}: ${(error as Error).message}`, token);
   }
-  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-    throw new InvalidTokenError("ERR_TOKEN_MALFORMED", `The JWT payload is not a JSON object (${tokenHint(token)}).`, token);
-  }
-  if (typeof payload.exp !== "number" || !Number.isFinite(payload.exp)) {
+  const { exp, iat, sub, iss, aud } = payload;
+  // Number.isFinite is false for anything but a finite number (no coercion).
+  if (!Number.isFinite(exp)) {
     throw new InvalidTokenError(
       "ERR_TOKEN_MISSING_EXP",
-      `The JWT has no numeric \`exp\` claim (${tokenHint(token)}). Convex requires \`exp\`: configure the issuer ` +
-        "to set an expiry (seconds since the epoch).",
+      `The JWT (${tokenHint(token)}) has no numeric \`exp\`, which Convex requires: configure the issuer to set an ` +
+        "expiry (epoch seconds).",
       token,
     );
   }
-  checkExpected(token, payload, expected);
+  const { issuer, applicationID } = expected;
+  if (issuer !== undefined && (typeof iss !== "string" || normalizeIssuer(iss) !== normalizeIssuer(issuer))) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_ISSUER_MISMATCH",
+      `The JWT's issuer ${iss === undefined ? "(missing `iss`)" : JSON.stringify(iss)} is not the expected ` +
+        `${JSON.stringify(issuer)}: Convex would answer "No auth provider found matching the given token". Make the ` +
+        "`iss` claim and the provider's `issuer` in convex/auth.config.ts the same URL (scheme and case count, a " +
+        "trailing slash does not).",
+      token,
+    );
+  }
+  // `aud` is a string or an array of strings.
+  if (applicationID !== undefined && ![aud].flat().includes(applicationID)) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_AUDIENCE_MISMATCH",
+      `The JWT's audience ${aud === undefined ? "(missing `aud`)" : JSON.stringify(aud)} lacks the expected ` +
+        `${JSON.stringify(applicationID)}: Convex would answer "No auth provider found matching the given token". ` +
+        "Set the issuer's `aud` claim to the provider's `applicationID` in convex/auth.config.ts.",
+      token,
+    );
+  }
   return {
-    exp: payload.exp * 1000,
-    iat: typeof payload.iat === "number" && Number.isFinite(payload.iat) ? payload.iat * 1000 : undefined,
-    sub: typeof payload.sub === "string" ? payload.sub : undefined,
-    iss: typeof payload.iss === "string" ? payload.iss : undefined,
+    exp: exp! * 1000,
+    iat: Number.isFinite(iat) ? iat! * 1000 : undefined,
+    sub: typeof sub === "string" ? sub : undefined,
+    iss: typeof iss === "string" ? iss : undefined,
     payload,
   };
 }
@@ -81,34 +108,4 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
 export function normalizeIssuer(issuer: string): string {
   const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(issuer) ? issuer : `https://${issuer}`;
   return withScheme.replace(/\/+$/, "");
-}
-
-function checkExpected(token: string, payload: JwtPayload, expected: ExpectedClaims): void {
-  if (expected.issuer !== undefined) {
-    const iss = payload.iss;
-    if (typeof iss !== "string" || normalizeIssuer(iss) !== normalizeIssuer(expected.issuer)) {
-      throw new InvalidTokenError(
-        "ERR_TOKEN_ISSUER_MISMATCH",
-        `The JWT's issuer ${iss === undefined ? "(missing `iss`)" : JSON.stringify(iss)} does not match the expected ` +
-          `issuer ${JSON.stringify(expected.issuer)}, so Convex would answer "No auth provider found matching the given ` +
-          'token". Make the issuer\'s `iss` claim and the provider\'s `issuer` in convex/auth.config.ts the same URL ' +
-          "(same scheme and case; a trailing slash does not matter).",
-        token,
-      );
-    }
-  }
-  if (expected.applicationID !== undefined) {
-    const aud = payload.aud;
-    const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
-    if (!audiences.includes(expected.applicationID)) {
-      throw new InvalidTokenError(
-        "ERR_TOKEN_AUDIENCE_MISMATCH",
-        `The JWT's audience ${aud === undefined ? "(missing `aud`)" : JSON.stringify(aud)} does not contain the ` +
-          `expected applicationID ${JSON.stringify(expected.applicationID)}, so Convex would answer "No auth provider ` +
-          'found matching the given token". Set the issuer\'s `aud` claim to the provider\'s `applicationID` in ' +
-          "convex/auth.config.ts.",
-        token,
-      );
-    }
-  }
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InvalidTokenError, TokenEndpointError, TokenFetchTimeoutError } from "./errors";
+import { InvalidTokenError, TokenManagerError, type TokenEndpointError } from "./errors";
 
 /** How the manager retries a failing fetcher. */
 export interface RetryPolicy {
@@ -29,7 +29,7 @@ export interface RetryPolicy {
 export type ResolvedRetryPolicy = Required<RetryPolicy>;
 
 /** Longest `Retry-After` honoured, in ms. */
-export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
+export const MAX_RETRY_AFTER_MS = 3_600_000;
 
 /**
  * Delay before retry number `attempt` (1 = the first retry): uniform in `[0, min(cap, base·2^(attempt−1))]`
@@ -61,17 +61,19 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function isRetryable(error: unknown): boolean {
   if (error instanceof InvalidTokenError) return false;
-  if (error instanceof TokenEndpointError) return error.retryable;
-  if (error instanceof TokenFetchTimeoutError) return true;
-  const status = statusOf(error);
-  if (status !== undefined) return isRetryableStatus(status);
+  // Not `instanceof TokenEndpointError`: that would pull the class into every bundle, used or not.
+  if (error instanceof TokenManagerError && error.code === "ERR_TOKEN_ENDPOINT") return (error as TokenEndpointError).retryable;
+  // A TokenFetchTimeoutError has no status: it falls through to "unknown", retried.
+  if (error && typeof error === "object") {
+    const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+    for (const code of [status, statusCode]) if (typeof code === "number") return isRetryableStatus(code);
+  }
   return true;
 }
 
-/** The `Retry-After` carried by an error, in ms, if any. */
+/** The `Retry-After` carried by an error (a `TokenEndpointError` or any object), in ms, if a number >= 0. */
 export function retryAfterOf(error: unknown): number | undefined {
-  if (error instanceof TokenEndpointError) return error.retryAfterMs;
-  const value = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  const value = (error as { retryAfterMs?: unknown } | null | undefined)?.retryAfterMs;
   return typeof value === "number" && value >= 0 ? value : undefined;
 }
 
@@ -89,12 +91,4 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   const date = Date.parse(/\b(?:GMT|UTC)\b/i.test(trimmed) ? trimmed : `${trimmed} GMT`);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
-}
-
-function statusOf(error: unknown): number | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
-  if (typeof status === "number") return status;
-  if (typeof statusCode === "number") return statusCode;
-  return undefined;
 }

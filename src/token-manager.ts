@@ -28,9 +28,9 @@ import {
   tokenHint,
   type TokenWarningCode,
 } from "./errors";
-import { decodeClaims, type ExpectedClaims } from "./jwt";
-import { backoffDelay, isRetryable, retryAfterOf, type ResolvedRetryPolicy, type RetryPolicy } from "./retry";
-import { estimateSkew, planRefresh, scaled, MIN_VALIDITY_FRACTION } from "./schedule";
+import { decodeClaims, notAJwt, type ExpectedClaims } from "./jwt";
+import { backoffDelay, isRetryable, retryAfterOf, type RetryPolicy } from "./retry";
+import { estimateSkew, planRefresh } from "./schedule";
 import type { FetchReason, Logger, TokenFetcher, TokenSnapshot, TokenStatus } from "./types";
 
 /** Options of {@link createTokenManager}. Every duration is in milliseconds. */
@@ -147,17 +147,18 @@ interface Held {
   readonly iss: string | null;
 }
 
+interface Fetching {
+  readonly status: "fetching";
+  readonly token: Held | undefined;
+  readonly reason: FetchReason;
+  readonly attempt: number;
+  readonly controller: AbortController;
+  readonly deadline: number;
+}
+
 type State =
-  | { readonly status: "idle"; readonly token?: undefined }
-  | {
-      readonly status: "fetching";
-      readonly token: Held | undefined;
-      readonly reason: FetchReason;
-      readonly attempt: number;
-      readonly id: number;
-      readonly controller: AbortController;
-      readonly deadline: number;
-    }
+  | { readonly status: "idle" | "signedOut" | "disposed"; readonly token?: undefined }
+  | Fetching
   | { readonly status: "valid"; readonly token: Held }
   | {
       readonly status: "retrying";
@@ -166,48 +167,39 @@ type State =
       readonly error: unknown;
       readonly retryAt: number;
       readonly exhausted: boolean;
-    }
-  | { readonly status: "signedOut"; readonly token?: undefined }
-  | { readonly status: "disposed"; readonly token?: undefined };
+    };
 
 interface Waiter {
   readonly minValidityMs: number | undefined;
-  readonly resolve: (token: string | null) => void;
-  readonly reject: (error: unknown) => void;
+  /** Reject with `error` when given (always an object), else resolve with `token`. */
+  readonly settle: (token: string | null, error?: unknown) => void;
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** The timer never sleeps longer than this, so a missed deadline (sleep, throttling) is seen within 5 s. */
-const TIMER_CHUNK_MS = 5_000;
-/** A timer this late means the machine slept or the tab was throttled: the fetch reason becomes "wake". */
-const LATE_WAKE_MS = 5_000;
-/** `receivedAt − iat` within this is network latency, not skew (Convex allows 5 s at Authenticate). */
-const SKEW_TOLERANCE_MS = 5_000;
-const SKEW_SAMPLES = 5;
+/** Options with every default filled in, `retry` flattened in. */
+type Resolved = TokenManagerOptions &
+  Required<RetryPolicy & Pick<TokenManagerOptions, "refreshLeewayMs" | "refreshJitterMs" | "minValidityMs" | "fetchTimeoutMs" | "maxClockSkewMs">>;
+
+// Small constants are written out where used (tsup emits module constants as `var`s, which a consumer's
+// minifier cannot inline). 5_000 ms is, in turn: the timer's longest sleep (a missed deadline, after sleep or
+// throttling, is seen within 5 s); the lateness that makes a timer's fetch reason "wake"; and the
+// `receivedAt − iat` taken for network latency rather than clock skew (Convex allows 5 s at Authenticate).
+const DAY_MS = 86_400_000;
 
 /**
  * Keeps a valid JWT at hand: fetches it, refreshes it ahead of `exp` with jitter, deduplicates concurrent
  * requests, retries transient failures, and signs out cleanly. Create it with {@link createTokenManager}.
  */
 export class TokenManager {
-  readonly #fetcher: TokenFetcher;
+  readonly #options: Resolved;
   readonly #clock: Clock;
   readonly #timer: DeadlineTimer;
   readonly #events = new EventEmitter<TokenManagerEvents>();
   readonly #listeners = new Set<() => void>();
   readonly #waiters = new Set<Waiter>();
-  readonly #retry: ResolvedRetryPolicy;
-  readonly #expected: ExpectedClaims;
-  readonly #leewayMs: number;
-  readonly #jitterMs: number;
-  readonly #minValidityMs: number;
-  readonly #fetchTimeoutMs: number;
-  readonly #maxSkewMs: number;
-  readonly #logger: Logger;
   readonly #skewSamples: number[] = [];
   readonly #warned = new Set<TokenWarningCode>();
-  #state: State = { status: "idle" };
-  #snapshot: TokenSnapshot;
+  #state!: State;
+  #snapshot!: TokenSnapshot;
   #fetchSeq = 0;
   #failures = 0;
   #lastError: unknown = null;
@@ -215,19 +207,10 @@ export class TokenManager {
 
   /** Use {@link createTokenManager}. */
   constructor(options: TokenManagerOptions) {
-    const o = validateOptions(options);
-    this.#fetcher = o.fetchToken;
-    this.#clock = { ...systemClock, ...o.clock };
-    this.#timer = new DeadlineTimer(this.#clock, TIMER_CHUNK_MS);
-    this.#retry = o.retryPolicy;
-    this.#expected = { issuer: o.issuer, applicationID: o.applicationID };
-    this.#leewayMs = o.refreshLeewayMs;
-    this.#jitterMs = o.refreshJitterMs;
-    this.#minValidityMs = o.minValidityMs;
-    this.#fetchTimeoutMs = o.fetchTimeoutMs;
-    this.#maxSkewMs = o.maxClockSkewMs;
-    this.#logger = o.logger ?? {};
-    this.#snapshot = this.#buildSnapshot();
+    this.#options = validateOptions(options);
+    this.#clock = { ...systemClock, ...options.clock };
+    this.#timer = new DeadlineTimer(this.#clock, 5_000);
+    this.#transition({ status: "idle" }); // nobody listens yet: this only builds the first snapshot
   }
 
   /**
@@ -243,6 +226,7 @@ export class TokenManager {
    */
   async getToken(options?: GetTokenOptions): Promise<string | null> {
     const token = this.#state.token;
+    // Explicit comparisons, not truthiness: an object's ToBoolean costs a map check on this hot path.
     if (options === undefined && token !== undefined && this.#clock.now() < token.refreshAt) return token.raw;
     return this.#getTokenSlow(options ?? {});
   }
@@ -276,17 +260,17 @@ export class TokenManager {
    * resolve pending `getToken()` calls with `null`. Until `start()`, `getToken()` resolves `null`.
    */
   signOut(): void {
-    if (this.#state.status === "disposed" || this.#state.status === "signedOut") return;
-    this.#enterTerminal({ status: "signedOut" }, null);
-    this.#emit("signedOut", { reason: "signOut" });
+    const { status } = this.#state;
+    if (status !== "disposed" && status !== "signedOut") this.#end("signOut");
   }
 
   /** Stop for good: abort the fetch in flight, clear the timer, reject pending calls, drop all listeners. */
   dispose(): void {
-    if (this.#state.status === "disposed") return;
-    this.#enterTerminal({ status: "disposed" }, new TokenManagerDisposedError());
-    this.#events.removeAllListeners();
-    this.#listeners.clear();
+    if (this.#state.status !== "disposed") {
+      this.#end();
+      this.#events.removeAllListeners();
+      this.#listeners.clear();
+    }
   }
 
   /** The current snapshot: the same object until something changes. */
@@ -321,60 +305,38 @@ export class TokenManager {
   // ---------------------------------------------------------------------------------------------------------
   // Demand
 
-  async #getTokenSlow(options: GetTokenOptions): Promise<string | null> {
-    const { forceRefresh = false, minValidityMs, signal } = options;
-    if (minValidityMs !== undefined && !(minValidityMs >= 0)) {
-      throw new TypeError("getToken: `minValidityMs` must be a number >= 0 (milliseconds).");
-    }
+  async #getTokenSlow({ forceRefresh, minValidityMs, signal }: GetTokenOptions): Promise<string | null> {
+    if (!((minValidityMs ?? 0) >= 0)) mustBe("minValidityMs", "a number of milliseconds >= 0", "getToken");
     const state = this.#state;
-    if (state.status === "disposed") throw new TokenManagerDisposedError();
+    const { status, token } = state;
+    if (status === "disposed") throw new TokenManagerDisposedError();
     signal?.throwIfAborted();
-    if (state.status === "signedOut") return null;
+    if (status === "signedOut") return null;
 
     const now = this.#clock.now();
-    const held = state.token;
-    if (!forceRefresh && held !== undefined && this.#usable(held, now, minValidityMs)) {
+    if (!forceRefresh && token && usable(token, now, minValidityMs)) {
       // Past its refresh point but the timer has not fired (throttled tab, blocked loop): refresh now.
-      if (state.status === "valid" && now >= held.refreshAt) this.#fetch("scheduled", 1);
-      return held.raw;
+      if (status === "valid" && now >= token.refreshAt) this.#fetch("scheduled", 1);
+      return token.raw;
     }
-    switch (state.status) {
-      case "idle":
-        this.#fetch("initial", 1);
-        break;
-      case "valid":
-        this.#fetch(forceRefresh ? "forced" : "scheduled", 1);
-        break;
-      case "retrying":
-        // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast once the
-        // policy's attempts are used up.
-        if (state.exhausted) throw this.#callerError(state.error, state.attempt);
-        break;
-      case "fetching":
-        break;
+    if (state.status === "retrying") {
+      // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast once the
+      // policy's attempts are used up.
+      if (state.exhausted) throw callerError(state.error, state.attempt);
+    } else if (status !== "fetching") {
+      this.#fetch(status === "idle" ? "initial" : forceRefresh ? "forced" : "scheduled", 1);
     }
-    return this.#wait(minValidityMs, signal);
-  }
-
-  #usable(held: Held, now: number, minValidityMs: number | undefined): boolean {
-    return minValidityMs === undefined ? now < held.serveUntil : held.expiresAt - now >= minValidityMs;
-  }
-
-  #wait(minValidityMs: number | undefined, signal: AbortSignal | undefined): Promise<string | null> {
     return new Promise<string | null>((resolve, reject) => {
       const onAbort = () => {
         this.#waiters.delete(waiter);
-        reject(signal?.reason);
+        reject(signal!.reason);
       };
       const waiter: Waiter = {
         minValidityMs,
-        resolve: (token) => {
+        settle: (token, error) => {
           signal?.removeEventListener("abort", onAbort);
-          resolve(token);
-        },
-        reject: (error) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(error);
+          if (error) reject(error);
+          else resolve(token);
         },
       };
       this.#waiters.add(waiter);
@@ -385,7 +347,7 @@ export class TokenManager {
   #settleWaiters(settle: (waiter: Waiter) => void): void {
     const waiters = [...this.#waiters];
     this.#waiters.clear();
-    for (const waiter of waiters) settle(waiter);
+    waiters.forEach(settle);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -395,180 +357,155 @@ export class TokenManager {
     const previous = this.#state;
     if (previous.status === "fetching") return; // single-flight
     const now = this.#clock.now();
-    const held = previous.token !== undefined && now < previous.token.expiresAt ? previous.token : undefined;
     const controller = new AbortController();
-    const id = ++this.#fetchSeq;
-    this.#transition({
+    // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
+    const state: Fetching = {
       status: "fetching",
-      token: held,
+      token: live(previous.token, now),
       reason,
       attempt,
-      id,
       controller,
-      deadline: now + this.#fetchTimeoutMs,
-    });
+      deadline: now + this.#options.fetchTimeoutMs,
+    };
+    this.#transition(state);
     this.#emit("refreshing", { reason, attempt });
-    this.#log("debug", `fetch #${id} (${reason}, attempt ${attempt})`);
+    this.#log("debug", `fetch #${++this.#fetchSeq} (${reason}, attempt ${attempt})`);
     let pending: Promise<unknown>;
     try {
-      pending = Promise.resolve(this.#fetcher({ signal: controller.signal, reason, attempt }));
+      pending = Promise.resolve(this.#options.fetchToken({ signal: controller.signal, reason, attempt }));
     } catch (error) {
       pending = Promise.reject(error);
     }
     pending.then(
-      (result) => this.#onFetchSettled(id, result, undefined),
-      (error: unknown) => this.#onFetchSettled(id, undefined, error ?? new Error("The fetcher rejected")),
+      (result) => this.#onFetchSettled(state, result),
+      (error: unknown) => this.#onFetchSettled(state, undefined, error ?? new Error("The fetcher rejected")),
     );
   }
 
-  #current(id: number): Extract<State, { status: "fetching" }> | undefined {
-    const state = this.#state;
-    return state.status === "fetching" && state.id === id ? state : undefined;
-  }
-
-  #onFetchSettled(id: number, result: unknown, error: unknown): void {
-    const state = this.#current(id);
-    if (state === undefined) {
+  #onFetchSettled(state: Fetching, result: unknown, error?: unknown): void {
+    if (this.#state !== state) {
       // Overtaken by signOut(), dispose() or the timeout: drop it (invariant 3).
-      this.#emit("discarded", { outcome: error !== undefined ? "error" : result === null ? "null" : "token" });
-      return;
+      return this.#emit("discarded", { outcome: error !== undefined ? "error" : result === null ? "null" : "token" });
     }
     if (error !== undefined) return this.#onFetchFailed(state, error);
-    if (result === null) {
-      this.#enterTerminal({ status: "signedOut" }, null);
-      this.#emit("signedOut", { reason: "fetcher" });
-      return;
-    }
-    const raw = typeof result === "string" ? result : (result as { token?: unknown } | undefined)?.token;
-    if (typeof raw !== "string") {
-      const message =
-        `The fetcher resolved ${result === undefined ? "undefined" : typeof result}; resolve the JWT string ` +
-        "(or { token }), resolve null when the user is signed out, or throw on failure.";
-      return this.#onFetchFailed(state, new InvalidTokenError("ERR_TOKEN_MALFORMED", message, ""));
-    }
+    if (result === null) return this.#end("fetcher");
     let held: Held;
     try {
-      held = this.#accept(raw);
+      held = this.#accept(result);
     } catch (failure) {
       return this.#onFetchFailed(state, failure);
     }
     // A warning listener may have signed out meanwhile.
-    if (this.#current(id) === undefined) return this.#emit("discarded", { outcome: "token" });
+    if (this.#state !== state) return this.#emit("discarded", { outcome: "token" });
     this.#failures = 0;
     this.#lastError = null;
     this.#transition({ status: "valid", token: held });
-    this.#log("debug", `token ${tokenHint(raw)} valid until ${new Date(held.expiresAt).toISOString()}`);
+    const hint = tokenHint(held.raw);
+    this.#log("debug", `token ${hint} valid until ${new Date(held.expiresAt).toISOString()}`);
     this.#emit("token", {
       reason: state.reason,
       expiresAt: held.expiresAt,
       refreshAt: held.refreshAt,
       subject: held.sub,
       issuer: held.iss,
-      tokenHint: tokenHint(raw),
+      tokenHint: hint,
     });
     const now = this.#clock.now();
-    this.#settleWaiters((waiter) => {
-      if (this.#usable(held, now, waiter.minValidityMs)) waiter.resolve(held.raw);
-      else waiter.reject(this.#tooShortLived(held, now, waiter.minValidityMs));
-    });
+    this.#settleWaiters(({ minValidityMs, settle }) =>
+      settle(
+        held.raw,
+        usable(held, now, minValidityMs)
+          ? undefined
+          : new InvalidTokenError(
+              "ERR_TOKEN_TOO_SHORT_LIVED",
+              `The new token is valid for ${Math.round((held.expiresAt - now) / 1000)} s, less than the ` +
+                `${Math.round((minValidityMs ?? held.expiresAt - held.serveUntil) / 1000)} s of \`minValidityMs\`: ` +
+                "mint longer-lived tokens or ask for less.",
+              held.raw,
+            ),
+      ),
+    );
   }
 
-  /** Decode, check, correct for skew and plan: a fetched token becomes a held one, or throws. */
-  #accept(raw: string): Held {
-    const claims = decodeClaims(raw, this.#expected);
+  /** Check, decode, correct for skew and plan: a fetcher result becomes a held token, or throws. */
+  #accept(result: unknown): Held {
+    const raw = typeof result === "string" ? result : (result as { token?: unknown } | undefined)?.token;
+    if (typeof raw !== "string") throw notAJwt(typeof result);
+    const o = this.#options;
+    const { exp, iat, sub, iss } = decodeClaims(raw, o);
     const receivedAt = this.#clock.now();
-    if (claims.iat === undefined) {
+    if (iat === undefined) {
       this.#warn(
         "ERR_TOKEN_MISSING_IAT",
-        "The JWT has no `iat` claim. Convex's client needs `iat` to schedule its own refresh: configure the " +
-          "issuer to set it. (This manager falls back to the receipt time.)",
+        "The JWT has no `iat` claim, which Convex's client needs to schedule its refresh: configure the issuer to set it.",
       );
     } else {
-      this.#skewSamples.push(receivedAt - claims.iat);
-      if (this.#skewSamples.length > SKEW_SAMPLES) this.#skewSamples.shift();
-      const skew = estimateSkew(this.#skewSamples, SKEW_TOLERANCE_MS, this.#maxSkewMs);
-      if (claims.iat - receivedAt > SKEW_TOLERANCE_MS) {
+      const samples = this.#skewSamples;
+      if (samples.push(receivedAt - iat) > 5) samples.shift(); // the last 5 samples
+      const skew = estimateSkew(samples, 5_000, o.maxClockSkewMs);
+      if (iat - receivedAt > 5_000) {
         this.#warn(
           "ERR_TOKEN_IAT_IN_FUTURE",
-          `The JWT's \`iat\` is ${Math.round((claims.iat - receivedAt) / 1000)} s ahead of this machine's clock. ` +
-            "Either this clock is behind (corrected here) or the issuer's clock is ahead, which the Convex backend " +
-            "rejects beyond 5 s (\"Token will be valid in N seconds\"): keep the issuer's clock in sync (NTP).",
+          `The JWT's \`iat\` is ${Math.round((iat - receivedAt) / 1000)} s ahead of this clock. If the issuer's ` +
+            "clock is the one off, Convex rejects its tokens beyond 5 s: keep it in sync (NTP).",
         );
       }
       if (skew !== this.#skewMs) {
         this.#skewMs = skew;
-        if (skew !== 0) {
+        if (skew) {
           this.#warn(
             "ERR_CLOCK_SKEW",
-            `This machine's clock is about ${Math.round(skew / 1000)} s ${skew > 0 ? "ahead of" : "behind"} the ` +
-              "token issuer's; token times are corrected for it.",
+            `This clock is about ${Math.round(skew / 1000)} s ${skew > 0 ? "ahead of" : "behind"} the issuer's; ` +
+              "token times are corrected for it.",
           );
         }
       }
     }
     const skew = this.#skewMs;
-    const expiresAt = claims.exp + skew;
-    const issuedAt = claims.iat === undefined ? receivedAt : Math.min(receivedAt, claims.iat + skew);
+    const expiresAt = exp + skew;
+    const issuedAt = iat === undefined ? receivedAt : Math.min(receivedAt, iat + skew);
     if (expiresAt <= receivedAt) {
       throw new InvalidTokenError(
         "ERR_TOKEN_EXPIRED",
-        `The fetcher returned a token that expired ${Math.ceil((receivedAt - expiresAt) / 1000)} s ago ` +
-          `(${tokenHint(raw)}). If the issuer caches tokens, make it mint a new one when the fetch reason is ` +
-          '"forced"; check that the issuer sets `exp` in seconds, not milliseconds or minutes.',
+        `The fetched token (${tokenHint(raw)}) expired ${Math.ceil((receivedAt - expiresAt) / 1000)} s ago. Set ` +
+          '`exp` in seconds, and make a caching issuer mint a new token when the fetch reason is "forced".',
         raw,
       );
     }
-    const plan = planRefresh({ issuedAt, expiresAt }, this.#leewayMs, this.#jitterMs, this.#minValidityMs, this.#clock.random());
+    // `raw`, `refreshAt` and `serveUntil` (the cached paths' reads) stay in-object with V8 despite the spread.
     return {
       raw,
       issuedAt,
       expiresAt,
-      refreshAt: plan.refreshAt,
-      serveUntil: plan.serveUntil,
-      sub: claims.sub ?? null,
-      iss: claims.iss ?? null,
+      ...planRefresh({ issuedAt, expiresAt }, o.refreshLeewayMs, o.refreshJitterMs, o.minValidityMs, this.#clock.random()),
+      sub: sub ?? null,
+      iss: iss ?? null,
     };
   }
 
-  #onFetchFailed(state: Extract<State, { status: "fetching" }>, error: unknown): void {
-    const { attempt } = state;
-    let retryable: boolean;
+  #onFetchFailed({ attempt, token }: Fetching, error: unknown): void {
+    const o = this.#options;
+    let retryable: unknown;
     try {
-      retryable = this.#retry.shouldRetry(error, attempt);
+      retryable = o.shouldRetry(error, attempt);
     } catch (hookError) {
       this.#log("error", `retry.shouldRetry threw: ${describe(hookError)}`);
-      retryable = false;
     }
-    const exhausted = !retryable || attempt >= this.#retry.attempts;
+    const exhausted = !retryable || attempt >= o.attempts;
     const now = this.#clock.now();
-    const delay = retryable
-      ? backoffDelay(attempt, this.#retry, this.#clock.random(), retryAfterOf(error))
-      : Math.max(this.#retry.maxDelayMs, retryAfterOf(error) ?? 0);
-    const held = state.token !== undefined && now < state.token.expiresAt ? state.token : undefined;
-    this.#failures += 1;
+    const retryAfter = retryAfterOf(error);
+    const delay = retryable ? backoffDelay(attempt, o, this.#clock.random(), retryAfter) : Math.max(o.maxDelayMs, retryAfter ?? 0);
+    const held = live(token, now);
+    const failed = { error, attempt, retryAt: now + delay, exhausted };
+    this.#failures++;
     this.#lastError = error;
-    this.#transition({ status: "retrying", token: held, attempt, error, retryAt: now + delay, exhausted });
+    this.#transition({ status: "retrying", token: held, ...failed });
     this.#log("warn", `fetch attempt ${attempt} failed (${describe(error)}); next try in ${Math.round(delay)} ms`);
-    this.#emit("error", { error, attempt, retryAt: now + delay, exhausted, servingToken: held !== undefined });
+    this.#emit("error", { ...failed, servingToken: !!held });
     if (exhausted) {
-      const failure = this.#callerError(error, attempt);
-      this.#settleWaiters((waiter) => waiter.reject(failure));
+      const failure = callerError(error, attempt);
+      this.#settleWaiters((waiter) => waiter.settle(null, failure));
     }
-  }
-
-  /** What a caller without a valid token gets once the policy gives up. */
-  #callerError(error: unknown, attempts: number): Error {
-    return error instanceof InvalidTokenError ? error : new TokenFetchError(attempts, error);
-  }
-
-  #tooShortLived(held: Held, now: number, minValidityMs: number | undefined): InvalidTokenError {
-    const wanted = minValidityMs ?? scaled(this.#minValidityMs, held.expiresAt - held.issuedAt, MIN_VALIDITY_FRACTION);
-    return new InvalidTokenError(
-      "ERR_TOKEN_TOO_SHORT_LIVED",
-      `The new token is valid for ${Math.round((held.expiresAt - now) / 1000)} s, less than the ${Math.round(wanted / 1000)} s ` +
-        "asked for (minValidityMs). Mint longer-lived tokens or ask for less validity.",
-      held.raw,
-    );
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -576,28 +513,18 @@ export class TokenManager {
 
   #onTimer = (lateByMs: number): void => {
     const state = this.#state;
-    const late = lateByMs > LATE_WAKE_MS;
+    const late = lateByMs > 5_000;
     if (late) this.#log("debug", `timer fired ${Math.round(lateByMs)} ms late (sleep or throttling)`);
-    switch (state.status) {
-      case "fetching": {
-        const timeout = new TokenFetchTimeoutError(this.#fetchTimeoutMs);
-        state.controller.abort(timeout);
-        this.#onFetchFailed(state, timeout);
-        return;
-      }
-      case "valid":
-        this.#fetch(late ? "wake" : "scheduled", 1);
-        return;
-      case "retrying":
-        if (state.token !== undefined && this.#clock.now() < state.retryAt) {
-          // Fired for the held token's expiry, before the next try: stop serving it.
-          this.#transition({ ...state, token: undefined });
-          return;
-        }
-        this.#fetch(late ? "wake" : "retry", state.attempt + 1);
-        return;
-      default:
-        return;
+    if (state.status === "fetching") {
+      const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
+      state.controller.abort(timeout);
+      this.#onFetchFailed(state, timeout);
+    } else if (state.status === "valid") {
+      this.#fetch(late ? "wake" : "scheduled", 1);
+    } else if (state.status === "retrying") {
+      // Fired for the held token's expiry, before the next try: stop serving it.
+      if (state.token && this.#clock.now() < state.retryAt) this.#transition({ ...state, token: undefined });
+      else this.#fetch(late ? "wake" : "retry", state.attempt + 1);
     }
   };
 
@@ -607,48 +534,17 @@ export class TokenManager {
   /** The only place the state changes: re-arm the one timer, rebuild the snapshot, notify. */
   #transition(next: State): void {
     this.#state = next;
-    this.#timer.clear();
-    switch (next.status) {
-      case "fetching":
-        this.#timer.set(next.deadline, this.#onTimer);
-        break;
-      case "valid":
-        this.#timer.set(next.token.refreshAt, this.#onTimer);
-        break;
-      case "retrying":
-        this.#timer.set(
-          next.token === undefined ? next.retryAt : Math.min(next.retryAt, next.token.expiresAt),
-          this.#onTimer,
-        );
-        break;
-      case "idle":
-      case "signedOut":
-      case "disposed":
-        break;
-      default:
-        next satisfies never;
-    }
-    this.#snapshot = this.#buildSnapshot();
-    for (const listener of [...this.#listeners]) this.#guard("subscribe listener", listener);
-    this.#emit("state", this.#snapshot);
-  }
-
-  /** Enter `signedOut` or `disposed`: abort the fetch in flight and settle every waiter. */
-  #enterTerminal(next: Extract<State, { status: "signedOut" | "disposed" }>, failure: Error | null): void {
-    const previous = this.#state;
-    if (previous.status === "fetching") previous.controller.abort(failure ?? new Error("Signed out"));
-    this.#transition(next);
-    this.#settleWaiters((waiter) => (failure === null ? waiter.resolve(null) : waiter.reject(failure)));
-  }
-
-  #buildSnapshot(): TokenSnapshot {
-    const state = this.#state;
-    const held = state.token;
-    const nextFetchAt =
-      state.status === "valid" ? state.token.refreshAt : state.status === "retrying" ? state.retryAt : null;
-    return Object.freeze({
-      status: state.status as TokenStatus,
-      hasToken: held !== undefined,
+    const held = next.token;
+    const nextFetchAt = next.status === "valid" ? held!.refreshAt : next.status === "retrying" ? next.retryAt : null;
+    // Fetching: the timeout. Valid: the refresh (always before `exp`). Retrying: the next try, or the held
+    // token's expiry if sooner.
+    const timerAt =
+      next.status === "fetching" ? next.deadline : nextFetchAt === null ? null : Math.min(nextFetchAt, held?.expiresAt ?? Infinity);
+    if (timerAt === null) this.#timer.clear();
+    else this.#timer.set(timerAt, this.#onTimer);
+    this.#snapshot = Object.freeze({
+      status: next.status as TokenStatus,
+      hasToken: !!held,
       issuedAt: held?.issuedAt ?? null,
       expiresAt: held?.expiresAt ?? null,
       nextFetchAt,
@@ -658,6 +554,21 @@ export class TokenManager {
       failures: this.#failures,
       clockSkewMs: this.#skewMs,
     });
+    for (const listener of [...this.#listeners]) this.#guard("subscribe listener", listener);
+    this.#emit("state", this.#snapshot);
+  }
+
+  /**
+   * Sign out (`reason` given: resolve waiters with null) or dispose (reject them): abort the fetch in flight,
+   * enter the terminal state, settle every waiter.
+   */
+  #end(reason?: SignedOutEvent["reason"]): void {
+    const failure = reason ? null : new TokenManagerDisposedError();
+    const previous = this.#state;
+    if (previous.status === "fetching") previous.controller.abort(failure ?? new Error("Signed out"));
+    this.#transition({ status: reason ? "signedOut" : "disposed" });
+    this.#settleWaiters((waiter) => waiter.settle(null, failure));
+    if (reason) this.#emit("signedOut", { reason });
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -676,18 +587,45 @@ export class TokenManager {
   }
 
   #warn(code: TokenWarningCode, message: string): void {
-    if (code !== "ERR_CLOCK_SKEW") {
-      if (this.#warned.has(code)) return;
+    // Each warning once per manager, but every change of the skew estimate.
+    if (code === "ERR_CLOCK_SKEW" || !this.#warned.has(code)) {
       this.#warned.add(code);
+      this.#log("warn", message);
+      this.#emit("warning", { code, message });
     }
-    this.#log("warn", message);
-    this.#emit("warning", { code, message });
   }
 
   #log(level: keyof Logger, message: string): void {
-    const sink = this.#logger[level];
-    if (sink) this.#guard("logger", () => sink.call(this.#logger, `[convex-custom-jwt] ${message}`));
+    const logger = this.#options.logger;
+    const sink = logger?.[level];
+    if (sink) {
+      try {
+        sink.call(logger, `[convex-custom-jwt] ${message}`);
+      } catch (error) {
+        // Reported once to the error sink; a throwing error sink is ignored (no recursion).
+        if (level !== "error") this.#log("error", `a logger threw: ${describe(error)}`);
+      }
+    }
   }
+}
+
+/** Whether `held` can be served at `now` to a caller asking for `minValidityMs` (default: its serving limit). */
+function usable(held: Held, now: number, minValidityMs: number | undefined): boolean {
+  return minValidityMs === undefined ? now < held.serveUntil : held.expiresAt - now >= minValidityMs;
+}
+
+/** `held` if it has not expired at `now`. */
+function live(held: Held | undefined, now: number): Held | undefined {
+  return held && now < held.expiresAt ? held : undefined;
+}
+
+/** What a caller without a valid token gets once the policy gives up. */
+function callerError(error: unknown, attempts: number): Error {
+  return error instanceof InvalidTokenError ? error : new TokenFetchError(attempts, error);
+}
+
+function mustBe(name: string, what: string, where = "createTokenManager"): never {
+  throw new TypeError(`${where}: \`${name}\` must be ${what}.`);
 }
 
 /**
@@ -708,50 +646,41 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   return new TokenManager(options);
 }
 
-function validateOptions(options: TokenManagerOptions) {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError("createTokenManager: pass an options object with at least `fetchToken`.");
+function validateOptions(options: TokenManagerOptions): Resolved {
+  if (typeof options?.fetchToken !== "function") {
+    mustBe("fetchToken", "a function ({ signal, reason, attempt }) => Promise<string | null>");
   }
-  if (typeof options.fetchToken !== "function") {
-    throw new TypeError(
-      "createTokenManager: `fetchToken` must be a function ({ signal, reason, attempt }) => Promise<string | null>.",
-    );
-  }
-  const duration = (name: string, value: number | undefined, fallback: number, max: number, min = 0): number => {
+  const number = (name: string, value: unknown, fallback: number, min = 0, max = DAY_MS, integer?: boolean) => {
     if (value === undefined) return fallback;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-      throw new TypeError(`createTokenManager: \`${name}\` must be a number of milliseconds from ${min} to ${max}; got ${String(value)}.`);
+    if (typeof value !== "number" || !(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
+      mustBe(name, `${integer ? "an integer" : "a number of milliseconds"} from ${min} to ${max}; got ${String(value)}`);
     }
     return value;
   };
   const retry = options.retry ?? {};
-  const attempts = retry.attempts ?? 4;
-  if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) {
-    throw new TypeError(`createTokenManager: \`retry.attempts\` must be an integer from 1 to 100; got ${String(attempts)}.`);
+  const attempts = number("retry.attempts", retry.attempts ?? 4, 4, 1, 100, true);
+  const baseDelayMs = number("retry.baseDelayMs", retry.baseDelayMs, 1_000);
+  // At least `retry.baseDelayMs`.
+  const maxDelayMs = number("retry.maxDelayMs", retry.maxDelayMs, Math.max(30_000, baseDelayMs), baseDelayMs);
+  // [option, value, its typeof, what it must be]; a falsy value (null, "") is refused too.
+  for (const [name, value, type, what] of [
+    ["retry.shouldRetry", retry.shouldRetry, "function", "a function (error, attempt) => boolean"],
+    ["clock", options.clock, "object", "an object with now/setTimeout/clearTimeout/random"],
+    ["issuer", options.issuer, "string", "a non-empty string"],
+    ["applicationID", options.applicationID, "string", "a non-empty string"],
+  ] as const) {
+    if (value !== undefined && (typeof value !== type || !value)) mustBe(name, what);
   }
-  const baseDelayMs = duration("retry.baseDelayMs", retry.baseDelayMs, 1_000, DAY_MS);
-  const maxDelayMs = duration("retry.maxDelayMs", retry.maxDelayMs, Math.max(30_000, baseDelayMs), DAY_MS);
-  if (maxDelayMs < baseDelayMs) {
-    throw new TypeError("createTokenManager: `retry.maxDelayMs` must be at least `retry.baseDelayMs`.");
+  const resolved = { ...options, attempts, baseDelayMs, maxDelayMs, shouldRetry: retry.shouldRetry ?? isRetryable } as Resolved;
+  // [option, default, min, max]
+  for (const [name, fallback, min, max] of [
+    ["refreshLeewayMs", 60_000],
+    ["refreshJitterMs", 30_000],
+    ["minValidityMs", 10_000],
+    ["fetchTimeoutMs", 10_000, 1],
+    ["maxClockSkewMs", 3_600_000, 0, 7 * DAY_MS],
+  ] as const) {
+    resolved[name] = number(name, options[name], fallback, min, max);
   }
-  if (retry.shouldRetry !== undefined && typeof retry.shouldRetry !== "function") {
-    throw new TypeError("createTokenManager: `retry.shouldRetry` must be a function (error, attempt) => boolean.");
-  }
-  if (options.clock !== undefined && (typeof options.clock !== "object" || options.clock === null)) {
-    throw new TypeError("createTokenManager: `clock` must be an object with now/setTimeout/clearTimeout/random.");
-  }
-  for (const name of ["issuer", "applicationID"] as const) {
-    if (options[name] !== undefined && (typeof options[name] !== "string" || options[name] === "")) {
-      throw new TypeError(`createTokenManager: \`${name}\` must be a non-empty string.`);
-    }
-  }
-  return {
-    ...options,
-    refreshLeewayMs: duration("refreshLeewayMs", options.refreshLeewayMs, 60_000, DAY_MS),
-    refreshJitterMs: duration("refreshJitterMs", options.refreshJitterMs, 30_000, DAY_MS),
-    minValidityMs: duration("minValidityMs", options.minValidityMs, 10_000, DAY_MS),
-    fetchTimeoutMs: duration("fetchTimeoutMs", options.fetchTimeoutMs, 10_000, DAY_MS, 1),
-    maxClockSkewMs: duration("maxClockSkewMs", options.maxClockSkewMs, 60 * 60 * 1000, 7 * DAY_MS),
-    retryPolicy: { attempts, baseDelayMs, maxDelayMs, shouldRetry: retry.shouldRetry ?? isRetryable },
-  };
+  return resolved;
 }

@@ -29,7 +29,8 @@ it("stays authenticated for an hour of 5-minute tokens, then signs out", async (
   expect(result!.sent).toBe(60);
   expect(stack.deployment.httpRequests.every((r) => r.status === 200)).toBe(true);
   expect(stack.deployment.expiredTokensSent()).toBe(0);
-  expect(stack.endpoint.requests).toBeLessThanOrEqual(16); // 60 min of 5-min tokens refreshed at ~4 min
+  // 60 min of 5-min tokens, each refreshed 210–240 s after issue: 15–17 refreshes plus the first fetch.
+  expect(stack.endpoint.requests).toBeLessThanOrEqual(18);
   expect(result!.identities[0]).toBe("user_1");
   expect(lines.at(-1)).toBe("sent 60 reports");
 }, 60_000);
