@@ -7,17 +7,21 @@
  * @module
  */
 
-/** Every code an error of this library can carry. */
-export type TokenErrorCode =
-  | "ERR_TOKEN_FETCH_FAILED"
-  | "ERR_TOKEN_FETCH_TIMEOUT"
-  | "ERR_TOKEN_ENDPOINT"
+/** Codes of {@link InvalidTokenError}: the token itself is unusable. */
+export type InvalidTokenCode =
   | "ERR_TOKEN_MALFORMED"
   | "ERR_TOKEN_MISSING_EXP"
   | "ERR_TOKEN_EXPIRED"
   | "ERR_TOKEN_TOO_SHORT_LIVED"
   | "ERR_TOKEN_ISSUER_MISMATCH"
-  | "ERR_TOKEN_AUDIENCE_MISMATCH"
+  | "ERR_TOKEN_AUDIENCE_MISMATCH";
+
+/** Every code an error of this library can carry. */
+export type TokenErrorCode =
+  | InvalidTokenCode
+  | "ERR_TOKEN_FETCH_FAILED"
+  | "ERR_TOKEN_FETCH_TIMEOUT"
+  | "ERR_TOKEN_ENDPOINT"
   | "ERR_TOKEN_MANAGER_DISPOSED";
 
 /** Codes of the warnings emitted on the `warning` event (the token is still used). */
@@ -80,17 +84,6 @@ export class TokenEndpointError extends TokenManagerError {
     this.retryAfterMs = options.retryAfterMs;
   }
 }
-
-/** Codes of {@link InvalidTokenError}. */
-export type InvalidTokenCode = Extract<
-  TokenErrorCode,
-  | "ERR_TOKEN_MALFORMED"
-  | "ERR_TOKEN_MISSING_EXP"
-  | "ERR_TOKEN_EXPIRED"
-  | "ERR_TOKEN_TOO_SHORT_LIVED"
-  | "ERR_TOKEN_ISSUER_MISMATCH"
-  | "ERR_TOKEN_AUDIENCE_MISMATCH"
->;
 
 /**
  * The fetcher returned a token this library (or Convex) cannot use. The message names the claim and what
