@@ -1,6 +1,6 @@
 /**
- * Property test: random sequences of calls, time advances and fetch outcomes, with invariants 1–5 of
- * DESIGN.md checked after every step.
+ * Property test: random sequences of calls, time advances, sleeps and fetch outcomes, with invariants 1–5
+ * of DESIGN.md checked after every step.
  */
 import fc from "fast-check";
 import { jwtDecode } from "jwt-decode";
@@ -17,6 +17,7 @@ type Action =
   | { type: "signOut" }
   | { type: "start" }
   | { type: "advance"; ms: number }
+  | { type: "sleep"; ms: number }
   | { type: "outcome"; outcome: Outcome };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
@@ -29,6 +30,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   fc.constant({ type: "signOut" as const }),
   fc.constant({ type: "start" as const }),
   fc.record({ type: fc.constant("advance" as const), ms: fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 20 * 60_000 })) }),
+  // The machine sleeps: the wall clock jumps and no timer runs meanwhile (invariant 8).
+  fc.record({ type: fc.constant("sleep" as const), ms: fc.integer({ min: 1_000, max: 60 * 60_000 }) }),
   fc.record({
     type: fc.constant("outcome" as const),
     outcome: fc.constantFrom<Outcome>("ok", "short", "slow", "hang", "throw", "5xx", "429", "null", "garbage"),
@@ -133,6 +136,9 @@ it("keeps invariants 1–5 over random sequences of calls, time and fetch outcom
               break;
             case "advance":
               await vi.advanceTimersByTimeAsync(a.ms);
+              break;
+            case "sleep":
+              vi.setSystemTime(Date.now() + a.ms);
               break;
             case "outcome":
               outcome = a.outcome;
