@@ -31,16 +31,6 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
   }
 }
 
-/** Call `onPush` for every item pushed onto a log array. */
-function tap<T>(log: T[], onPush: (item: T) => void): void {
-  const push = log.push.bind(log);
-  log.push = (...items: T[]) => {
-    const length = push(...items);
-    items.forEach(onPush);
-    return length;
-  };
-}
-
 /** Print the manager's life as it happens. */
 function narrate(manager: TokenManager): void {
   manager.on("refreshing", ({ reason, attempt }) => say("manager", `fetching a token (reason: ${reason}${attempt > 1 ? `, attempt ${attempt}` : ""})`));
@@ -61,14 +51,13 @@ async function localDemo(): Promise<void> {
     // Print what the deployment decides, as it decides it.
     onAuthenticate: (a) =>
       say("convex", a.tokenType === "User"
-        ? `Authenticate with a token → ${a.accepted ? "accepted" : "rejected"}`
+        ? `Authenticate with a token → ${a.accepted ? "accepted" : `rejected: "${a.error}"`}`
         : `Authenticate ${a.tokenType} (no token) → signed out on the server`),
   });
   const { issuer, endpoint, deployment } = stack;
   say("setup", `issuer ${issuer.issuer} (RS256, kid ${issuer.kid}), token endpoint ${endpoint.tokenUrl}`);
   say("setup", `Convex deployment ${deployment.url} with provider { type: "customJwt", applicationID: "${issuer.applicationID}" }`);
 
-  tap(deployment.authErrors, (e) => say("convex", `AuthError sent to the client: "${e.error}"`));
 
   const manager = createTokenManager({
     fetchToken: httpTokenFetcher({ url: endpoint.tokenUrl }),

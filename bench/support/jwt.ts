@@ -1,16 +1,16 @@
 /** Unsigned JWTs for simulations: the manager decodes (jwt-decode), it never verifies signatures. */
-const b64url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
-const header = b64url({ alg: "RS256", typ: "JWT" });
+import { jwtDecode } from "jwt-decode";
+import { unsignedJwt } from "../../test/support/issuer";
+
 let serial = 0;
 
 /** A JWT minted at `nowMs` (iat/exp in whole seconds, as issuers do), valid `lifetimeSec`, with a unique `jti`. */
 export function mintToken(nowMs: number, lifetimeSec = 900, sub = "user_1"): string {
   const iat = Math.floor(nowMs / 1000);
-  return `${header}.${b64url({ sub, iat, exp: iat + lifetimeSec, jti: `t${++serial}` })}.sig`;
+  return unsignedJwt({ sub, iat, exp: iat + lifetimeSec, jti: `t${++serial}` });
 }
 
-/** `exp` of a token minted by {@link mintToken}, in ms. */
+/** `exp` of a token, in ms. */
 export function expOf(token: string): number {
-  const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number };
-  return payload.exp * 1000;
+  return jwtDecode<{ exp: number }>(token).exp * 1000;
 }

@@ -3,6 +3,7 @@
  */
 import { vi } from "vitest";
 import type { FetchContext } from "../../src/types";
+import { unsignedJwt } from "./issuer";
 
 export type Outcome =
   | { kind: "token"; lifetimeSec?: number; sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> }
@@ -12,10 +13,6 @@ export type Outcome =
   | { kind: "hang" };
 
 let serial = 0;
-
-const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
-/** Unsigned: the manager decodes, the backend verifies; unit tests need no signature. */
-const unsignedJwt = (payload: Record<string, unknown>) => `${b64url({ alg: "RS256", typ: "JWT" })}.${b64url(payload)}.sig`;
 
 /** An unsigned JWT minted "now" on the fake clock (jwt-decode does not verify signatures). */
 export function mintToken(lifetimeSec = 900, opts: { sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> } = {}): string {
