@@ -18,7 +18,7 @@ export async function run(): Promise<BenchResult> {
     clock,
     fetchToken: async () => {
       fetches++;
-      await clock.sleep(LATENCY_MS);
+      await clock.delay(LATENCY_MS);
       return mintToken(clock.now());
     },
   });

@@ -35,7 +35,7 @@ async function simulate(setup: (clock: VirtualClock, fetchToken: () => Promise<s
   const fetchToken = async (): Promise<string> => {
     const s = Math.round((clock.now() - start) / 1000);
     fetchedAt.push(`${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`);
-    await clock.sleep(LATENCY_MS);
+    await clock.delay(LATENCY_MS);
     const token = mintToken(clock.now(), LIFETIME_SEC);
     expiry.set(token, expOf(token));
     return token;

@@ -12,6 +12,11 @@ export type TimerHandle = unknown;
 export interface Clock {
   /** Wall-clock milliseconds since the epoch, like `Date.now()`. */
   now(): number;
+  /**
+   * Monotonic milliseconds from an arbitrary origin, like `performance.now()`: never jumps when the wall
+   * clock is changed. Optional; used to detect wall-clock jumps.
+   */
+  monotonicNow?(): number;
   setTimeout(callback: () => void, delayMs: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
   /** A number in [0, 1), like `Math.random()`; used for jitter. */
@@ -21,6 +26,7 @@ export interface Clock {
 /** The platform clock: `Date.now`, global `setTimeout`/`clearTimeout`, `Math.random`, looked up on each call. */
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonicNow: () => (typeof performance !== "undefined" ? performance.now() : Date.now()),
   setTimeout: (callback, delayMs) => {
     const handle = setTimeout(callback, delayMs);
     // In Node, a refresh timer must not keep a script alive on its own.

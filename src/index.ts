@@ -7,7 +7,8 @@
  *
  * @module
  */
-export { createTokenManager, TokenManager } from "./token-manager";
+export { createTokenManager } from "./create-token-manager";
+export { TokenManager } from "./token-manager";
 export {
   TokenManagerError,
   TokenFetchError,
@@ -22,9 +23,8 @@ export { planRefresh } from "./schedule";
 export { normalizeIssuer } from "./jwt";
 export { systemClock } from "./clock";
 
+export type { TokenManagerOptions } from "./token-manager";
 export type {
-  TokenManagerOptions,
-  GetTokenOptions,
   TokenManagerEvents,
   TokenEvent,
   RefreshingEvent,
@@ -32,9 +32,19 @@ export type {
   WarningEvent,
   SignedOutEvent,
   DiscardedEvent,
-} from "./token-manager";
+} from "./events";
 export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./errors";
-export type { FetchContext, FetchReason, TokenFetcher, TokenSnapshot, TokenStatus, Logger } from "./types";
+export type {
+  FetchContext,
+  FetchReason,
+  GetTokenOptions,
+  Logger,
+  OutsideSignal,
+  TokenFetcher,
+  TokenSnapshot,
+  TokenSource,
+  TokenStatus,
+} from "./types";
 export type { RetryPolicy } from "./retry";
 export type { RefreshPlan, TokenTimes } from "./schedule";
 export type { ExpectedClaims } from "./jwt";

@@ -31,7 +31,8 @@ import {
 import { decodeClaims, notAJwt, type ExpectedClaims } from "./jwt";
 import { backoffDelay, isRetryable, retryAfterOf, type RetryPolicy } from "./retry";
 import { estimateSkew, planRefresh } from "./schedule";
-import type { FetchReason, Logger, TokenFetcher, TokenSnapshot, TokenStatus } from "./types";
+import type { DiscardedEvent, SignedOutEvent, TokenManagerEvents } from "./events";
+import type { FetchReason, GetTokenOptions, Logger, OutsideSignal, TokenFetcher, TokenSnapshot, TokenSource, TokenStatus } from "./types";
 
 /** Options of {@link createTokenManager}. Every duration is in milliseconds. */
 export interface TokenManagerOptions extends ExpectedClaims {
@@ -66,75 +67,6 @@ export interface TokenManagerOptions extends ExpectedClaims {
   clock?: Partial<Clock>;
   /** Where to write debug lines and warnings. Silent by default. */
   logger?: Logger;
-}
-
-/** Options of {@link TokenManager.getToken}. */
-export interface GetTokenOptions {
-  /** Fetch a newly minted token even if the held one is still valid (joins a fetch already in flight). */
-  forceRefresh?: boolean;
-  /** The returned token stays valid at least this long (ms). Default: the manager's `minValidityMs`. */
-  minValidityMs?: number;
-  /** Stop waiting (rejects with `signal.reason`); the shared fetch itself goes on for other callers. */
-  signal?: AbortSignal;
-}
-
-/** Payload of the `token` event. Never the token itself: call `getToken()`. */
-export interface TokenEvent {
-  reason: FetchReason;
-  /** Local expiry (epoch ms, skew-corrected). */
-  expiresAt: number;
-  /** When the next refresh is planned (epoch ms). */
-  refreshAt: number;
-  subject: string | null;
-  issuer: string | null;
-  /** `…` plus the token's last 6 characters. */
-  tokenHint: string;
-}
-
-/** Payload of the `refreshing` event: a fetcher call starts. */
-export interface RefreshingEvent {
-  reason: FetchReason;
-  attempt: number;
-}
-
-/** Payload of the `error` event: a fetcher call failed. */
-export interface FetchErrorEvent {
-  error: unknown;
-  attempt: number;
-  /** When the next try happens (epoch ms). The manager always tries again, at the capped delay at most. */
-  retryAt: number;
-  /** True once the policy's attempts are used up: callers without a valid token now get a `TokenFetchError`. */
-  exhausted: boolean;
-  /** Whether a still-valid token is being served meanwhile. */
-  servingToken: boolean;
-}
-
-/** Payload of the `warning` event. */
-export interface WarningEvent {
-  code: TokenWarningCode;
-  message: string;
-}
-
-/** Payload of the `signedOut` event. */
-export interface SignedOutEvent {
-  /** `"signOut"`: the app called `signOut()`; `"fetcher"`: the fetcher returned `null`. */
-  reason: "signOut" | "fetcher";
-}
-
-/** Payload of the `discarded` event: a fetch result arrived after `signOut()`/`dispose()`/timeout and was dropped. */
-export interface DiscardedEvent {
-  outcome: "token" | "null" | "error";
-}
-
-/** Every event and its listener. */
-export interface TokenManagerEvents {
-  token: (event: TokenEvent) => void;
-  refreshing: (event: RefreshingEvent) => void;
-  error: (event: FetchErrorEvent) => void;
-  warning: (event: WarningEvent) => void;
-  signedOut: (event: SignedOutEvent) => void;
-  discarded: (event: DiscardedEvent) => void;
-  state: (snapshot: TokenSnapshot) => void;
 }
 
 interface Held {
@@ -189,7 +121,7 @@ const DAY_MS = 86_400_000;
  * Keeps a valid JWT at hand: fetches it, refreshes it ahead of `exp` with jitter, deduplicates concurrent
  * requests, retries transient failures, and signs out cleanly. Create it with {@link createTokenManager}.
  */
-export class TokenManager {
+export class TokenManager implements TokenSource {
   readonly #options: Resolved;
   readonly #clock: Clock;
   readonly #timer: DeadlineTimer;
@@ -300,6 +232,24 @@ export class TokenManager {
   off<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): this {
     this.#events.off(event, listener as never);
     return this;
+  }
+
+  /**
+   * Ask the manager to re-check its token because of an outside event (browser signals call this; see
+   * {@link OutsideSignal}). A token past its refresh point is refreshed at once; a planned retry is brought
+   * forward when the network comes back. Never throws.
+   *
+   * @example
+   * window.addEventListener("online", () => manager.notify("online"));
+   */
+  notify(signal: OutsideSignal): void {
+    const state = this.#state;
+    if (signal === "offline") return;
+    if (state.status === "valid") {
+      if (this.#clock.now() >= state.token.refreshAt) this.#fetch(signal, 1);
+    } else if (state.status === "retrying" && signal !== "focus") {
+      this.#fetch(signal, state.attempt + 1);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -626,24 +576,6 @@ function callerError(error: unknown, attempts: number): Error {
 
 function mustBe(name: string, what: string, where = "createTokenManager"): never {
   throw new TypeError(`${where}: \`${name}\` must be ${what}.`);
-}
-
-/**
- * Create a {@link TokenManager}.
- *
- * @example
- * const tokens = createTokenManager({
- *   fetchToken: async ({ signal }) => {
- *     const res = await fetch("/api/convex-token", { signal, credentials: "include" });
- *     if (res.status === 401) return null;               // definitively signed out
- *     if (!res.ok) throw new Error(`token endpoint ${res.status}`);
- *     return (await res.json()).token;
- *   },
- * });
- * const token = await tokens.getToken();
- */
-export function createTokenManager(options: TokenManagerOptions): TokenManager {
-  return new TokenManager(options);
 }
 
 function validateOptions(options: TokenManagerOptions): Resolved {

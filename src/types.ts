@@ -1,4 +1,5 @@
 /** Shared public types of the core. */
+import type { TokenManagerEvents } from "./events";
 
 /** Why the fetcher is being called. */
 export type FetchReason = "initial" | "scheduled" | "forced" | "retry" | "focus" | "online" | "wake";
@@ -55,4 +56,39 @@ export interface Logger {
   debug?(message: string): void;
   warn?(message: string): void;
   error?(message: string): void;
+}
+
+/** Options of {@link TokenManager.getToken}. */
+export interface GetTokenOptions {
+  /** Fetch a newly minted token even if the held one is still valid (joins a fetch already in flight). */
+  forceRefresh?: boolean;
+  /** The returned token stays valid at least this long (ms). Default: the manager's `minValidityMs`. */
+  minValidityMs?: number;
+  /** Stop waiting (rejects with `signal.reason`); the shared fetch itself goes on for other callers. */
+  signal?: AbortSignal;
+}
+
+/**
+ * An outside event that asks the manager to re-check its token, sent through {@link TokenSource.notify}:
+ * - `"focus"`: the page became visible or focused again;
+ * - `"online"` / `"offline"`: the network came back / went away;
+ * - `"wake"`: a timer fired far later than asked (the machine slept, or the tab was frozen).
+ */
+export type OutsideSignal = "focus" | "online" | "offline" | "wake";
+
+/**
+ * What adapters (Convex, React, browser signals, cross-tab) need of a token manager: a structural
+ * interface, so a hand-written fake satisfies it. `TokenManager` implements it.
+ */
+export interface TokenSource {
+  getToken(options?: GetTokenOptions): Promise<string | null>;
+  /** The held token if it can be served now, else `null`; synchronous, never fetches. */
+  peekToken(): string | null;
+  getSnapshot(): TokenSnapshot;
+  subscribe(listener: () => void): () => void;
+  on<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): unknown;
+  off<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): unknown;
+  signOut(): void;
+  /** Ask the manager to re-check its token because of an outside event. Never throws. */
+  notify(signal: OutsideSignal): void;
 }

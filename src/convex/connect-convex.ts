@@ -4,7 +4,7 @@
  * @module
  */
 import { convexTokenFetcher, type ConvexTokenFetcherOptions } from "./convex-token-fetcher";
-import type { ConvexClientLike, HttpAuthClient, SocketAuthClient, TokenManager, WrappingSocketClient } from "./types";
+import type { ConvexClientLike, HttpAuthClient, SocketAuthClient, TokenSource, WrappingSocketClient } from "./types";
 
 /** Options of {@link connectConvex}. */
 export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
@@ -29,7 +29,7 @@ export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
  * const convex = new ConvexClient(process.env.CONVEX_URL!);
  * const disconnect = connectConvex(convex, tokens);
  */
-export function connectConvex(client: ConvexClientLike, manager: TokenManager, options: ConnectConvexOptions = {}): () => void {
+export function connectConvex(client: ConvexClientLike, manager: TokenSource, options: ConnectConvexOptions = {}): () => void {
   if (typeof (client as HttpAuthClient).backendUrl === "function") return connectHttpClient(client as HttpAuthClient, manager);
   if ((client as WrappingSocketClient).disabled) return () => {};
   const target: SocketAuthClient =
@@ -61,7 +61,7 @@ export function connectConvex(client: ConvexClientLike, manager: TokenManager, o
 
 const HTTP_METHODS = ["query", "consistentQuery", "mutation", "action", "function"] as const;
 
-function connectHttpClient(client: HttpAuthClient, manager: TokenManager): () => void {
+function connectHttpClient(client: HttpAuthClient, manager: TokenSource): () => void {
   const record = client as unknown as Record<string, unknown>;
   const own = new Map<string, unknown>();
   let current: string | null = null;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { AuthTokenFetcher, TokenManager } from "./types";
+import type { AuthTokenFetcher, TokenSource } from "./types";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -43,7 +43,7 @@ const YOUNG_MARGIN_MS = 5_000;
  * client.setAuth(fetchToken, onChange, fetchToken.onRefreshChange);
  */
 export function convexTokenFetcher(
-  manager: TokenManager,
+  manager: TokenSource,
   options: ConvexTokenFetcherOptions = {},
   /** @internal connectConvex passes `onRefreshChange` to setAuth, so server rejections are known. */
   wired = false,

@@ -36,5 +36,5 @@ export interface HttpAuthClient {
 /** Any Convex client `connectConvex` accepts. */
 export type ConvexClientLike = SocketAuthClient | WrappingSocketClient | HttpAuthClient;
 
-/** The part of a TokenManager the adapters use. */
-export type { TokenManager } from "../token-manager";
+/** What the adapters need of a token manager: the core's structural `TokenSource` (a fake satisfies it). */
+export type { TokenSource } from "../types";

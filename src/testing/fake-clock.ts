@@ -1,0 +1,173 @@
+/**
+ * `FakeClock`: a {@link Clock} whose time moves only when told, for tests, benchmarks and simulations. It
+ * needs no test framework (vitest, jest or plain Node all work).
+ *
+ * - `advance(ms)` moves both clocks and fires every timer that falls due, in order, letting promise chains
+ *   settle after each one.
+ * - `jump(ms)` moves the wall clock only (an NTP correction or a user changing the time); timers stay on
+ *   the monotonic clock.
+ * - `sleep(ms)` models a machine that sleeps: both clocks move, but no timer fires until the wake; then
+ *   every overdue timer fires, late.
+ *
+ * @module
+ */
+import type { Clock, TimerHandle } from "../clock";
+
+interface Timer {
+  /** Monotonic due time. */
+  at: number;
+  seq: number;
+  index: number;
+  callback: () => void;
+}
+
+/** Resolves after every queued microtask (and the promise chains they start) has run: one macrotask turn. */
+export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Options of {@link createFakeClock}. */
+export interface FakeClockOptions {
+  /** Wall-clock start, epoch ms. @default Date.UTC(2026, 0, 1) */
+  now?: number;
+  /** Source of `random()`. @default Math.random */
+  random?: () => number;
+}
+
+/**
+ * A clock for tests: wall time (`now()`), monotonic time (`monotonicNow()`), a min-heap of timers, and
+ * `advance` / `jump` / `sleep` to move them.
+ *
+ * @example
+ * const clock = createFakeClock();
+ * const tokens = createTokenManager({ fetchToken, clock });
+ * await clock.advance(15 * 60_000); // fires the refresh on time
+ */
+export class FakeClock implements Clock {
+  #wallOffset: number;
+  #mono = 0;
+  #seq = 0;
+  readonly #heap: Timer[] = [];
+  readonly #random: () => number;
+  /** Timers armed so far (for reports). */
+  armed = 0;
+
+  constructor({ now = Date.UTC(2026, 0, 1), random = Math.random }: FakeClockOptions = {}) {
+    this.#wallOffset = now;
+    this.#random = random;
+  }
+
+  /** Pending (armed, not yet fired or cleared) timers. */
+  get pending(): number {
+    return this.#heap.length;
+  }
+
+  /** Wall-clock ms since the epoch. */
+  now = (): number => this.#wallOffset + this.#mono;
+  /** Monotonic ms since the clock was made; unaffected by {@link FakeClock.jump}. */
+  monotonicNow = (): number => this.#mono;
+  random = (): number => this.#random();
+
+  setTimeout = (callback: () => void, delayMs: number): TimerHandle => {
+    const delay = Number.isFinite(delayMs) ? Math.max(0, delayMs) : 0;
+    const timer: Timer = { at: this.#mono + delay, seq: this.#seq++, index: this.#heap.length, callback };
+    this.#heap.push(timer);
+    this.#up(timer.index);
+    this.armed++;
+    return timer;
+  };
+
+  clearTimeout = (handle: TimerHandle): void => {
+    const timer = handle as Timer | undefined;
+    if (timer === undefined || this.#heap[timer.index] !== timer) return; // fired or cleared already
+    this.#removeAt(timer.index);
+  };
+
+  /** A promise that resolves after `ms` of fake time (for simulated network latency). */
+  delay(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimeout(resolve, ms));
+  }
+
+  /** Move time forward by `ms`, firing every timer that falls due, in order, settling promises after each. */
+  async advance(ms: number): Promise<void> {
+    const target = this.#mono + ms;
+    await settle();
+    for (let next = this.#heap[0]; next !== undefined && next.at <= target; next = this.#heap[0]) {
+      this.#removeAt(0);
+      this.#mono = Math.max(this.#mono, next.at);
+      next.callback();
+      await settle();
+    }
+    this.#mono = target;
+    await settle();
+  }
+
+  /** Move the wall clock by `ms` (negative: back) without moving monotonic time or firing any timer. */
+  jump(ms: number): void {
+    this.#wallOffset += ms;
+  }
+
+  /**
+   * The machine sleeps for `ms`: both clocks move but no timer fires meanwhile; on wake, every overdue
+   * timer fires (late), in order.
+   */
+  async sleep(ms: number): Promise<void> {
+    this.#mono += ms;
+    await this.advance(0);
+  }
+
+  /** Fire timers that are due now, without moving time. */
+  flush(): Promise<void> {
+    return this.advance(0);
+  }
+
+  #less(a: Timer, b: Timer): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  #swap(i: number, j: number): void {
+    const heap = this.#heap;
+    const a = heap[i]!;
+    const b = heap[j]!;
+    heap[i] = b;
+    heap[j] = a;
+    a.index = j;
+    b.index = i;
+  }
+
+  #up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.#less(this.#heap[i]!, this.#heap[parent]!)) return;
+      this.#swap(i, parent);
+      i = parent;
+    }
+  }
+
+  #down(i: number): void {
+    const heap = this.#heap;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let smallest = i;
+      if (left < heap.length && this.#less(heap[left]!, heap[smallest]!)) smallest = left;
+      if (right < heap.length && this.#less(heap[right]!, heap[smallest]!)) smallest = right;
+      if (smallest === i) return;
+      this.#swap(i, smallest);
+      i = smallest;
+    }
+  }
+
+  #removeAt(i: number): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (i === heap.length) return; // removed the last element
+    heap[i] = last;
+    last.index = i;
+    this.#down(i);
+    this.#up(last.index);
+  }
+}
+
+/** Create a {@link FakeClock}. */
+export function createFakeClock(options?: FakeClockOptions): FakeClock {
+  return new FakeClock(options);
+}
