@@ -4,6 +4,7 @@
  * @module
  */
 import type { AuthTokenFetcher, TokenSource } from "./types";
+import { assertTokenSource } from "./validate";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -13,11 +14,18 @@ export interface ConvexTokenFetcherOptions {
    * leeway) lands before `exp`. @default 10
    */
   authRefreshTokenLeewaySeconds?: number;
+  /**
+   * The longest a forced call waits for the manager, in ms, whatever the token endpoint does (hangs,
+   * 5xx, `Retry-After: 86400`). Then it answers with the token the manager still holds, if any: Convex
+   * pauses the socket while it waits, so every query waits too. Set it to your manager's
+   * `fetchTimeoutMs`. @default 10_000
+   */
+  answerWithinMs?: number;
 }
 
 /** A stable `AuthTokenFetcher` bound to one Convex client, plus what the adapter needs to know of it. */
 export interface ConvexTokenFetcher extends AuthTokenFetcher {
-  /** Pass as `setAuth`'s third argument: tells the fetcher when the server rejected its token. */
+  /** Pass as `setAuth`'s third argument (convex ≥ 1.40): tells the fetcher when the server rejected its token. */
   readonly onRefreshChange: (isRefreshing: boolean) => void;
   /** The token the client was last handed (null when none). */
   readonly held: string | null;
@@ -25,79 +33,115 @@ export interface ConvexTokenFetcher extends AuthTokenFetcher {
   readonly busy: boolean;
 }
 
-/** Seconds of margin for the round trip and the backend's zero mid-session leeway. */
+/** Margin for the round trip and the backend's zero mid-session leeway. */
 const YOUNG_MARGIN_MS = 5_000;
+/** A forced call for the held token this long before Convex's own refetch time is a server rejection. */
+const EARLY_MS = 3_000;
 
 /**
  * A stable `AuthTokenFetcher` for one Convex client, for apps that call `setAuth` themselves or feed
  * `ConvexProviderWithAuth`. Prefer {@link connectConvex}, which also re-authenticates on rotation and
  * sign-out.
  *
- * It obeys Convex's contract: it never throws and never hangs; `forceRefreshToken: true` resolves a
- * token the client does not hold yet (young enough for Convex's own refetch to land before `exp`), or
- * `null` only when the user is signed out or the token expired during an outage; `forceRefreshToken:
- * false` resolves `null`, which makes Convex's start cost one fetch and one `Authenticate` instead of two.
+ * It obeys Convex's contract:
+ * - it never throws, and answers within about `answerWithinMs` whatever the token endpoint does;
+ * - `forceRefreshToken: true` resolves a token the client does not hold yet (young enough for Convex's own
+ *   refetch to land before `exp`); after a server rejection (told by `onRefreshChange` on convex ≥ 1.40,
+ *   or seen as a forced call well before Convex's own refetch time on older clients) it fetches one new
+ *   token at once;
+ * - it resolves `null` only when the manager is signed out or holds no valid token: during an outage it
+ *   answers with the still-valid token it holds (the very string the client holds, when the manager
+ *   could not rotate: Convex then stops refetching on its own, and `connectConvex` pushes the next
+ *   rotation itself — with a bare fetcher, call `setAuth` again on the manager's `token` event);
+ * - `forceRefreshToken: false` resolves `null`, which makes Convex's start cost one fetch and one
+ *   `Authenticate` instead of two.
  *
  * @example
  * const fetchToken = convexTokenFetcher(tokens);
  * client.setAuth(fetchToken, onChange, fetchToken.onRefreshChange);
  */
-export function convexTokenFetcher(
-  manager: TokenSource,
-  options: ConvexTokenFetcherOptions = {},
-  /** @internal connectConvex passes `onRefreshChange` to setAuth, so server rejections are known. */
-  wired = false,
-): ConvexTokenFetcher {
+export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFetcherOptions = {}): ConvexTokenFetcher {
+  assertTokenSource(manager, "convexTokenFetcher");
+  if (options === null || typeof options !== "object") throw new TypeError("convexTokenFetcher: `options` must be an object.");
   const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
   if (!(leeway >= 0)) throw new TypeError("convexTokenFetcher: `authRefreshTokenLeewaySeconds` must be a number >= 0.");
-  const maxAgeMs = Math.max(0, leeway * 1000 - YOUNG_MARGIN_MS);
+  const answerWithinMs = options.answerWithinMs ?? 10_000;
+  if (!(answerWithinMs > 0)) throw new TypeError("convexTokenFetcher: `answerWithinMs` must be a number of milliseconds > 0.");
+  const leewayMs = leeway * 1000;
+  const maxAgeMs = Math.max(0, leewayMs - YOUNG_MARGIN_MS);
   let held: string | null = null;
+  /** When Convex would refetch `held` on its own (epoch ms); a forced call well before it is a rejection. */
+  let ownRefetchAt = 0;
   let calls = 0;
+  /** Set by `onRefreshChange`: the server rejected the held token. */
   let rejected = false;
 
   /** Resolve the next token the manager gets, or null once it has none left to serve. */
-  const nextToken = () =>
+  const nextToken = (signal: AbortSignal) =>
     new Promise<string | null>((resolve) => {
       const check = () => {
         const token = manager.peekToken();
         const { status, hasToken } = manager.getSnapshot();
-        if ((token !== null && token !== held) || !hasToken || status === "signedOut" || status === "disposed") {
+        if (signal.aborted || (token !== null && token !== held) || !hasToken || status === "signedOut" || status === "disposed") {
           unsubscribe();
+          signal.removeEventListener("abort", check);
           resolve(token !== held ? token : null);
         }
       };
       const unsubscribe = manager.subscribe(check);
+      signal.addEventListener("abort", check);
       check();
     });
 
-  const forced = async (): Promise<string | null> => {
+  const forced = async (signal: AbortSignal): Promise<string | null> => {
     const token = manager.peekToken();
     const { issuedAt } = manager.getSnapshot();
     if (token !== null && token !== held && issuedAt !== null && Date.now() - issuedAt <= maxAgeMs) return token;
+    const isRejection = rejected || (token !== null && token === held && Date.now() < ownRefetchAt - EARLY_MS);
     // Convex asked before the manager's own rotation (its refetch, or its immediate loop for tokens shorter
-    // than its leeway): wait for that rotation instead of spending a second fetch on it.
-    // Only when the client reports server rejections (`wired`): a rejected token needs a new one now.
-    if (token !== null && token === held && wired && !rejected) return nextToken();
-    return manager.getToken({ forceRefresh: token !== null });
+    // than its leeway): wait for that rotation instead of spending a second fetch on it. A rejected token
+    // needs a new one now.
+    if (token !== null && token === held && !isRejection) return nextToken(signal);
+    return manager.getToken({ forceRefresh: token !== null, signal });
   };
+
+  /**
+   * What to answer when the manager could not within `answerWithinMs`: the token it still holds, if valid.
+   * After a server rejection that is the very token Convex holds, which Convex takes as a failure (as it
+   * would `null`); `connectConvex` re-authenticates the client once the manager has a new token.
+   */
+  const fallback = (): string | null => manager.peekToken();
 
   const fetcher = async ({ forceRefreshToken }: { forceRefreshToken: boolean }) => {
     if (!forceRefreshToken) return null;
     calls += 1;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), answerWithinMs);
+    let answer: string | null;
     try {
-      held = await forced();
+      answer = await forced(controller.signal);
+      if (answer === null && controller.signal.aborted) answer = fallback();
     } catch {
-      held = null; // never throw into Convex: its socket would stay paused or stopped
+      // Never throw into Convex (its socket would stay paused or stopped): a timeout or an exhausted retry
+      // policy answers with the still-valid token held, or null when there is none.
+      answer = fallback();
     } finally {
+      clearTimeout(timer);
       calls -= 1;
     }
-    return held;
+    if (answer !== null && answer !== held) {
+      const { issuedAt, expiresAt } = manager.getSnapshot();
+      const lifetimeMs = issuedAt !== null && expiresAt !== null && manager.peekToken() === answer ? expiresAt - issuedAt : 0;
+      ownRefetchAt = Date.now() + lifetimeMs - leewayMs;
+    }
+    held = answer;
+    return answer;
   };
 
   return Object.defineProperties(fetcher, {
     onRefreshChange: {
       value: (isRefreshing: boolean) => {
-        rejected = isRefreshing;
+        rejected = isRefreshing === true;
       },
     },
     held: { get: () => held },

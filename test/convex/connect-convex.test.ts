@@ -7,6 +7,7 @@ import { anyApi } from "convex/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectConvex } from "../../src/convex/index";
 import { createTokenManager, httpTokenFetcher, type TokenManager } from "../../src/index";
+import { quietLogger } from "./quiet-logger";
 import { startLocalStack, type LocalStack } from "../support/stack";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
 
@@ -64,7 +65,7 @@ async function world(options: { lifetimeSec?: number; jwksMaxAgeSec?: number; co
 }
 
 function http(w: World, connect = true) {
-  const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
+  const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
   if (connect) cleanups.push(connectConvex(client, w.manager));
   return client;
 }
@@ -230,7 +231,7 @@ describe("connectConvex with ConvexHttpClient", () => {
 
   it("signs the HTTP client out with the manager, and disconnect() restores the client", async () => {
     const w = await world({ connect: false });
-    const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
+    const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
     const disconnect = connectConvex(client, w.manager);
     await expect(client.query(api.auth!.whoami!, {})).resolves.toMatchObject({ subject: "user_1" });
     w.manager.signOut();

@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { connectConvex, convexTokenFetcher } from "../../src/convex/index";
 import { createTokenManager, httpTokenFetcher, type TokenManager } from "../../src/index";
-import { scriptedFetcher } from "../support/manager-harness";
+import { httpError, scriptedFetcher } from "../support/manager-harness";
+import { quietLogger } from "./quiet-logger";
 import { startLocalStack } from "../support/stack";
 import { useIntegrationClock } from "../support/time";
 
@@ -63,12 +64,15 @@ describe("convexTokenFetcher", () => {
     await expect(fetchToken({ forceRefreshToken: true })).resolves.toBeNull();
   });
 
-  it("never hangs: a hung endpoint is cut by the fetch timeout and retried", async () => {
+  it("never hangs: with no token held, a hung endpoint is answered null after answerWithinMs (convex-auth#363)", async () => {
     script.next({ kind: "hang" });
-    const fetchToken = convexTokenFetcher(manager);
-    const result = fetchToken({ forceRefreshToken: true });
-    await vi.advanceTimersByTimeAsync(12_000);
-    await expect(result).resolves.toBe(script.issued[0]);
+    const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
+    let settled = false;
+    const result = fetchToken({ forceRefreshToken: true }).finally(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(result).resolves.toBeNull();
   });
 
   it("resolves null after signOut, so Convex's scheduled refetch cannot bring the user back", async () => {
@@ -86,6 +90,67 @@ describe("convexTokenFetcher", () => {
   });
 });
 
+/**
+ * During an outage Convex must not be told `null` while a valid token is held (Convex signs the user out on
+ * `null`: peer pain point 6, "a transient failure is treated as sign-out", mmailaender/convex-better-auth-svelte#35),
+ * and it must get an answer within about one fetch timeout (it pauses its socket meanwhile: every query waits).
+ */
+describe("convexTokenFetcher during an outage", () => {
+  const failures = {
+    "503s": { kind: "throw", error: httpError(503) },
+    "Retry-After: 86400": { kind: "throw", error: httpError(503, 86_400_000) },
+    "a hung endpoint": { kind: "hang" },
+    "a network error": { kind: "throw", error: new TypeError("fetch failed") },
+  } as const;
+
+  for (const [name, outcome] of Object.entries(failures)) {
+    it(`answers with the held token within answerWithinMs, never null, with ${name}`, async () => {
+      vi.useFakeTimers();
+      const script = scriptedFetcher({ kind: "token", lifetimeSec: 3_600 });
+      const manager = createTokenManager({ fetchToken: script.fetcher, fetchTimeoutMs: 10_000 });
+      cleanups.push(() => vi.useRealTimers(), () => manager.dispose());
+      const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
+      const first = await fetchToken({ forceRefreshToken: true });
+      expect(first).toBe(script.issued[0]);
+      script.always(outcome);
+
+      // Forced calls, both as Convex's rejection path (early, same token held) and as a new client's start.
+      for (const fetcher of [fetchToken, convexTokenFetcher(manager, { answerWithinMs: 10_000 })]) {
+        await vi.advanceTimersByTimeAsync(60_000);
+        const started = Date.now();
+        let answeredAt = 0;
+        const answer = fetcher({ forceRefreshToken: true }).then((token) => ((answeredAt = Date.now()), token));
+        await vi.advanceTimersByTimeAsync(11_000);
+        await expect(answer).resolves.toBe(first);
+        expect(answeredAt - started).toBeLessThanOrEqual(10_000);
+      }
+      expect(manager.getSnapshot().hasToken).toBe(true);
+    });
+  }
+
+  it("answers null once the held token is no longer valid (nothing valid is held)", async () => {
+    vi.useFakeTimers();
+    const script = scriptedFetcher({ kind: "token", lifetimeSec: 120 });
+    const manager = createTokenManager({ fetchToken: script.fetcher });
+    cleanups.push(() => vi.useRealTimers(), () => manager.dispose());
+    const fetchToken = convexTokenFetcher(manager);
+    await fetchToken({ forceRefreshToken: true });
+    script.always({ kind: "throw", error: httpError(503) });
+    await vi.advanceTimersByTimeAsync(125_000);
+    const answer = fetchToken({ forceRefreshToken: true });
+    await vi.advanceTimersByTimeAsync(11_000);
+    await expect(answer).resolves.toBeNull();
+  });
+
+  it("rejects a bad answerWithinMs with a TypeError naming it", () => {
+    const manager = createTokenManager({ fetchToken: async () => null });
+    cleanups.push(() => manager.dispose());
+    expect(() => convexTokenFetcher(manager, { answerWithinMs: 0 })).toThrow(/answerWithinMs/);
+    expect(() => convexTokenFetcher({} as never)).toThrow(TypeError);
+    expect(() => convexTokenFetcher({} as never)).toThrow(/`manager` must be a token manager/);
+  });
+});
+
 describe("connectConvex with ConvexReactClient", () => {
   it("authenticates with one fetch and one Authenticate, and signs out with Authenticate None", async () => {
     const clock = useIntegrationClock();
@@ -97,7 +162,7 @@ describe("connectConvex with ConvexReactClient", () => {
     const client = new ConvexReactClient(stack.deployment.url, {
       skipConvexDeploymentUrlCheck: true,
       webSocketConstructor: WebSocket as never,
-      logger: false,
+      logger: quietLogger,
     });
     cleanups.push(() => client.close());
     const watch = client.watchQuery(anyApi.auth!.whoami!, {});

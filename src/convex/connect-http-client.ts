@@ -1,0 +1,68 @@
+/**
+ * `ConvexHttpClient` has no refresh of its own: wrap its request methods so every request goes out with a
+ * token valid for the manager's `minValidityMs`.
+ *
+ * @module
+ */
+import type { HttpAuthClient, TokenSource } from "./types";
+
+const HTTP_METHODS = ["query", "consistentQuery", "mutation", "action", "function"] as const;
+
+/**
+ * Wrap `client`'s request methods; returns `close()`, which puts back exactly the methods it replaced
+ * (own properties restored, prototype methods uncovered) and removes its listener. `close()` is idempotent.
+ */
+export function connectHttpClient(client: HttpAuthClient, manager: TokenSource): (signOut?: boolean) => void {
+  const record = client as unknown as Record<string, unknown>;
+  const own = new Map<string, unknown>();
+  const wrapped = new Map<string, unknown>();
+  let current: string | null = null;
+  let open = true;
+  const authorize = async (forceRefresh: boolean) => {
+    const token = await manager.getToken(forceRefresh ? { forceRefresh } : undefined);
+    // A call that started before close() must not put a token back on the client.
+    if (open && token !== current) {
+      current = token;
+      if (token === null) client.clearAuth();
+      else client.setAuth(token);
+    }
+  };
+  for (const name of HTTP_METHODS) {
+    const original = record[name];
+    if (typeof original !== "function") continue;
+    if (Object.prototype.hasOwnProperty.call(record, name)) own.set(name, original);
+    const wrapper = async (...args: unknown[]) => {
+      await authorize(false);
+      try {
+        return await original.apply(client, args);
+      } catch (error) {
+        if (current === null || !isAuthRejection(error)) throw error;
+        await authorize(true);
+        return await original.apply(client, args);
+      }
+    };
+    wrapped.set(name, wrapper);
+    record[name] = wrapper;
+  }
+  const onSignedOut = () => {
+    current = null;
+    client.clearAuth();
+  };
+  manager.on("signedOut", onSignedOut);
+  return () => {
+    if (!open) return;
+    open = false;
+    manager.off("signedOut", onSignedOut);
+    for (const [name, wrapper] of wrapped) {
+      if (record[name] !== wrapper) continue; // someone else replaced it since: leave theirs alone
+      if (own.has(name)) record[name] = own.get(name);
+      else delete record[name];
+    }
+    client.clearAuth();
+  };
+}
+
+/** ConvexHttpClient throws the backend's 401 body as the message: `{"code":"InvalidAuthHeader",…}`. */
+function isAuthRejection(error: unknown): boolean {
+  return error instanceof Error && /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message);
+}
