@@ -2,10 +2,11 @@
  * connectConvex against the REAL convex clients (1.48.0) and a local, protocol-faithful deployment that
  * validates JWTs as the backend does. Time is fake; sockets and HTTP are real (test/support/time.ts).
  */
+import { appendFileSync } from "node:fs";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectConvex } from "../../src/convex/index";
+import { connectConvex, convexTokenFetcher } from "../../src/convex/index";
 import { createTokenManager, httpTokenFetcher, type TokenManager } from "../../src/index";
 import { quietLogger } from "./quiet-logger";
 import { startLocalStack, type LocalStack } from "../support/stack";
@@ -64,6 +65,32 @@ async function world(options: { lifetimeSec?: number; jwksMaxAgeSec?: number; co
   };
 }
 
+/**
+ * Rotate the issuer's key and drop the sockets: the client reconnects with a token the server now rejects.
+ * Asserts recovery with exactly one token fetch, within a second of the rejection; returns that time (ms).
+ */
+async function rejectAndRecover(w: World): Promise<number> {
+  const fetches = w.stack.endpoint.requests;
+  await w.stack.issuer.rotateKey({ keepOld: false });
+  w.stack.deployment.invalidateJwksCache();
+  w.stack.deployment.dropConnections(); // the client reconnects and re-sends its (now unverifiable) token
+  await w.clock.until(() => w.stack.deployment.authErrors.length > 0, { stepMs: 10 });
+  const rejectedAt = w.stack.deployment.authErrors[0]!.at;
+  await w.clock.until(() => w.stack.deployment.authenticates.at(-1)?.accepted === true, { stepMs: 10 });
+  const recoveredAt = w.stack.deployment.authenticates.at(-1)!.at;
+  await w.clock.advance(5_000);
+  expect(w.stack.endpoint.requests - fetches).toBe(1);
+  expect(w.whoami()).toBe("user_1");
+  expect(recoveredAt - rejectedAt).toBeLessThanOrEqual(1_000);
+  return recoveredAt - rejectedAt;
+}
+
+/** For the version matrix (.ci/run): the recovery time after a rejection, per convex version. */
+function recordRecovery(path: string, ms: number): void {
+  const file = process.env.CONVEX_MATRIX_REPORT;
+  if (file) appendFileSync(file, `${process.env.CONVEX_VERSION_UNDER_TEST ?? "pinned"}\t${path}\t${ms}\n`);
+}
+
 function http(w: World, connect = true) {
   const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
   if (connect) cleanups.push(connectConvex(client, w.manager));
@@ -111,20 +138,24 @@ describe("connectConvex with ConvexClient", () => {
     expect(w.whoami()).toBe("user_1");
   });
 
-  it("recovers from a server rejection (key rotated) with one fresh token, never signing the user out", async () => {
+  it("recovers from a server rejection (key rotated) with one fresh token within a second, never signing the user out", async () => {
     const w = await world();
     await w.clock.until(() => w.whoami() === "user_1");
-    const fetches = w.stack.endpoint.requests;
-    await w.stack.issuer.rotateKey({ keepOld: false });
-    w.stack.deployment.invalidateJwksCache();
-    w.stack.deployment.dropConnections(); // the client reconnects and re-sends its (now unverifiable) token
-    await w.clock.until(() => w.stack.deployment.authErrors.length > 0);
-    await w.clock.until(() => w.stack.deployment.authenticates.at(-1)?.accepted === true);
-    await w.clock.advance(5_000);
+    const ms = await rejectAndRecover(w);
     expect(w.stack.deployment.authErrors.map((e) => e.authUpdateAttempted)).toEqual([true]);
-    expect(w.stack.endpoint.requests - fetches).toBe(1);
     expect(w.authChanges).not.toContain(false);
-    expect(w.whoami()).toBe("user_1");
+    recordRecovery("connectConvex", ms);
+  });
+
+  it("recovers the same way with a bare convexTokenFetcher and no onRefreshChange (how convex < 1.40 calls it)", async () => {
+    const w = await world({ connect: false });
+    // ConvexClient.setAuth takes no onRefreshChange: the fetcher must infer the rejection from the call's timing.
+    w.socket.setAuth(convexTokenFetcher(w.manager), (v) => w.authChanges.push(v));
+    await w.clock.until(() => w.whoami() === "user_1");
+    await w.clock.advance(60_000);
+    const ms = await rejectAndRecover(w);
+    expect(w.authChanges).not.toContain(false);
+    recordRecovery("convexTokenFetcher without onRefreshChange", ms);
   });
 
   it("survives a transient outage and a hung endpoint during a rotation without signing out", async () => {
