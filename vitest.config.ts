@@ -11,6 +11,8 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
+    // The pack-and-consume test has its own config (test/package/vitest.config.ts), run by .ci/run.
+    exclude: ["**/node_modules/**", "test/package/**"],
     restoreMocks: true,
     testTimeout: 20_000,
     hookTimeout: 20_000,
