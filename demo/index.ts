@@ -65,6 +65,10 @@ async function localDemo(): Promise<void> {
     fetchTimeoutMs: 2_000,
   });
   narrate(manager);
+  let tokens = 0;
+  let failures = 0;
+  manager.on("token", () => (tokens += 1));
+  manager.on("error", () => (failures += 1));
   const socket = new ConvexClient(deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
   const http = new ConvexHttpClient(deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
   let who: string | null | undefined;
@@ -74,7 +78,8 @@ async function localDemo(): Promise<void> {
   });
   const whoOverHttp = async () => {
     const identity = (await http.query(api.auth!.whoami!, {})) as { subject?: string } | null;
-    say("http", `query auth:whoami → ${identity?.subject ?? "null"}`);
+    const sent = deployment.httpRequests.at(-1)?.token !== undefined ? "sent with a token" : "sent with no token";
+    say("http", `query auth:whoami (${sent}) → ${identity?.subject ?? "null (not authenticated)"}`);
   };
 
   scene("1. Connect both clients: one fetch and one Authenticate start the session");
@@ -120,8 +125,17 @@ async function localDemo(): Promise<void> {
   disconnectSocket();
   disconnectHttp();
   await sleep(200);
-  say("note", `token fetches: ${endpoint.requests}, Authenticate messages: ${deployment.authenticates.length}, ` +
-    `HTTP requests: ${deployment.httpRequests.length}, expired tokens sent: ${deployment.expiredTokensSent()}`);
+  // Square the counts with "one fetch per rotation": every token came from exactly one successful fetch; the
+  // other fetches are the failures of scenes 3 and 5. Every new token was authenticated once; the rest are
+  // the old token re-sent after the reconnect of scene 4 (rejected) and the Authenticates with no token.
+  const users = deployment.authenticates.filter((a) => a.tokenType === "User");
+  const accepted = users.filter((a) => a.accepted).length;
+  const none = deployment.authenticates.length - users.length;
+  say("note", `token fetches: ${endpoint.requests} = ${tokens} successful (one per token: start, scheduled rotation, forced refresh, ` +
+    `after the rejection, after the hang) + ${failures} failed attempts (two 503s, one hung fetch cut by the timeout)`);
+  say("note", `Authenticate messages: ${deployment.authenticates.length} = ${accepted} with a new token (one per token) + ` +
+    `${users.length - accepted} old token re-sent on reconnect (rejected, scene 4) + ${none} with no token (sign-out, then disconnect)`);
+  say("note", `HTTP requests: ${deployment.httpRequests.length}, expired tokens sent: ${deployment.expiredTokensSent()}`);
   manager.dispose();
   await socket.close();
   await stack.close();
