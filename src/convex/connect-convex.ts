@@ -18,7 +18,7 @@ export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
 interface Connection {
   readonly manager: TokenSource;
   /** Remove this connection's listeners and wrappers; `signOut` also leaves the client with no auth. */
-  close(signOut: boolean): void;
+  readonly close: (signOut: boolean) => void;
 }
 const connections = new WeakMap<object, Connection>();
 
@@ -58,34 +58,28 @@ const connections = new WeakMap<object, Connection>();
  * const disconnect = connectConvex(convex, tokens);
  */
 export function connectConvex(client: ConvexClientLike, manager: TokenSource, options: ConnectConvexOptions = {}): () => void {
-  const kind = classifyClient(client);
+  const { http, socket } = classifyClient(client);
   assertTokenSource(manager, "connectConvex");
-  if (options === null || typeof options !== "object") throw new TypeError("connectConvex: `options` must be an object.");
-  if (options.onChange !== undefined && typeof options.onChange !== "function") {
-    throw new TypeError("connectConvex: `onChange` must be a function (isAuthenticated: boolean) => void.");
+  if (options.onChange !== undefined && typeof options.onChange != "function") {
+    throw new TypeError("connectConvex: `onChange` must be a function.");
   }
-  if (kind.kind === "disabled") return () => {};
-  const key: object = kind.kind === "http" ? kind.client : kind.target;
+  const key = http ?? socket;
+  if (!key) return () => {}; // a ConvexClient created `disabled`
   // Built before the old connection is closed: a bad option throws with the old connection still whole.
-  const open = kind.kind === "http" ? () => connectHttpClient(kind.client, manager) : socketConnection(kind.target, manager, options);
+  const open = http ? () => connectHttpClient(http, manager) : socketConnection(socket!, manager, options);
 
   const previous = connections.get(key);
   if (previous) {
     previous.close(false);
     // A different user's token must not stay on the client while the new manager fetches its own.
-    if (previous.manager !== manager) (kind.kind === "http" ? kind.client : kind.target).clearAuth();
+    if (previous.manager !== manager) key.clearAuth();
   }
-  const close = open();
-  const connection: Connection = {
-    manager,
-    close: (signOut) => {
-      if (connections.get(key) === connection) connections.delete(key);
-      close(signOut);
-    },
-  };
+  const connection: Connection = { manager, close: open() };
   connections.set(key, connection);
   return () => {
-    if (connections.get(key) === connection) connection.close(true);
+    if (connections.get(key) !== connection) return; // already disconnected, or replaced by a newer connection
+    connections.delete(key);
+    connection.close(true);
   };
 }
 

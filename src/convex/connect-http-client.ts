@@ -14,8 +14,8 @@ const HTTP_METHODS = ["query", "consistentQuery", "mutation", "action", "functio
  */
 export function connectHttpClient(client: HttpAuthClient, manager: TokenSource): (signOut?: boolean) => void {
   const record = client as unknown as Record<string, unknown>;
-  const own = new Map<string, unknown>();
-  const wrapped = new Map<string, unknown>();
+  /** Each method replaced: its name, the wrapper, and the own property it covered (undefined: none). */
+  const replaced: [string, unknown, PropertyDescriptor | undefined][] = [];
   let current: string | null = null;
   let open = true;
   const authorize = async (forceRefresh: boolean) => {
@@ -30,7 +30,6 @@ export function connectHttpClient(client: HttpAuthClient, manager: TokenSource):
   for (const name of HTTP_METHODS) {
     const original = record[name];
     if (typeof original !== "function") continue;
-    if (Object.prototype.hasOwnProperty.call(record, name)) own.set(name, original);
     const wrapper = async (...args: unknown[]) => {
       await authorize(false);
       try {
@@ -41,7 +40,7 @@ export function connectHttpClient(client: HttpAuthClient, manager: TokenSource):
         return await original.apply(client, args);
       }
     };
-    wrapped.set(name, wrapper);
+    replaced.push([name, wrapper, Object.getOwnPropertyDescriptor(record, name)]);
     record[name] = wrapper;
   }
   const onSignedOut = () => {
@@ -53,9 +52,9 @@ export function connectHttpClient(client: HttpAuthClient, manager: TokenSource):
     if (!open) return;
     open = false;
     manager.off("signedOut", onSignedOut);
-    for (const [name, wrapper] of wrapped) {
+    for (const [name, wrapper, own] of replaced) {
       if (record[name] !== wrapper) continue; // someone else replaced it since: leave theirs alone
-      if (own.has(name)) record[name] = own.get(name);
+      if (own) Object.defineProperty(record, name, own);
       else delete record[name];
     }
     client.clearAuth();

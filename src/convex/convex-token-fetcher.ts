@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuthTokenFetcher, TokenSource } from "./types";
-import { assertTokenSource } from "./validate";
+import { assertNumber, assertTokenSource } from "./validate";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -62,11 +62,8 @@ const EARLY_MS = 3_000;
  */
 export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFetcherOptions = {}): ConvexTokenFetcher {
   assertTokenSource(manager, "convexTokenFetcher");
-  if (options === null || typeof options !== "object") throw new TypeError("convexTokenFetcher: `options` must be an object.");
-  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
-  if (!(leeway >= 0)) throw new TypeError("convexTokenFetcher: `authRefreshTokenLeewaySeconds` must be a number >= 0.");
-  const answerWithinMs = options.answerWithinMs ?? 10_000;
-  if (!(answerWithinMs > 0)) throw new TypeError("convexTokenFetcher: `answerWithinMs` must be a number of milliseconds > 0.");
+  const leeway = assertNumber("convexTokenFetcher", "authRefreshTokenLeewaySeconds", options.authRefreshTokenLeewaySeconds ?? 10, 0);
+  const answerWithinMs = assertNumber("convexTokenFetcher", "answerWithinMs", options.answerWithinMs ?? 10_000, 0, true);
   const leewayMs = leeway * 1000;
   const maxAgeMs = Math.max(0, leewayMs - YOUNG_MARGIN_MS);
   let held: string | null = null;
@@ -130,9 +127,9 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
       calls -= 1;
     }
     if (answer !== null && answer !== held) {
+      // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway.
       const { issuedAt, expiresAt } = manager.getSnapshot();
-      const lifetimeMs = issuedAt !== null && expiresAt !== null && manager.peekToken() === answer ? expiresAt - issuedAt : 0;
-      ownRefetchAt = Date.now() + lifetimeMs - leewayMs;
+      ownRefetchAt = Date.now() + (expiresAt ?? 0) - (issuedAt ?? 0) - leewayMs;
     }
     held = answer;
     return answer;

@@ -1,71 +1,41 @@
 /**
  * Argument checks of the Convex adapter: they run before anything is registered, so a wrong call leaves
- * no listener behind, and they say what is accepted.
+ * no listener behind, and they say what is accepted. (Kept terse: this entry's budget is 1 KB.)
  *
  * @module
  */
 import type { HttpAuthClient, SocketAuthClient, TokenSource, WrappingSocketClient } from "./types";
 
-/** How `connectConvex` drives a client. */
-export type ClientKind =
-  | { readonly kind: "http"; readonly client: HttpAuthClient }
-  | { readonly kind: "socket"; readonly target: SocketAuthClient }
-  | { readonly kind: "disabled" };
+/** How `connectConvex` drives a client: an HTTP client, a socket client to call `setAuth` on, or nothing. */
+export type ClientKind = { readonly http?: HttpAuthClient; readonly socket?: SocketAuthClient };
 
-const ACCEPTED =
-  "a ConvexClient (convex/browser), a ConvexReactClient (convex/react), a BaseConvexClient or a ConvexHttpClient";
+const has = (value: any, ...keys: string[]): boolean => value != null && keys.every((key) => typeof value[key] == "function");
 
-/** A short, token-free description of a value for an error message. */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value !== "object" && typeof value !== "function") return typeof value;
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  return typeof name === "string" && name !== "" && name !== "Object" ? `an instance of ${name}` : `an object`;
-}
-
-function isFunction(value: unknown, key: string): boolean {
-  return typeof (value as Record<string, unknown>)[key] === "function";
-}
-
-function clientError(api: string, client: unknown, detail = ""): TypeError {
-  return new TypeError(`${api}: \`client\` must be ${ACCEPTED} from the \`convex\` package (1.21 or later); got ${describe(client)}${detail}.`);
-}
+const typeError = (api: string, what: string, value: unknown) =>
+  new TypeError(`${api}: \`${what}\` must be ${what == "client"
+    ? "a ConvexClient, ConvexReactClient, BaseConvexClient or ConvexHttpClient from `convex`"
+    : "a token manager from createTokenManager() (a TokenSource)"}; got ${value === null ? "null" : typeof value}.`);
 
 /** Tell which Convex client this is, or throw a `TypeError` naming the accepted clients. */
-export function classifyClient(client: unknown, api = "connectConvex"): ClientKind {
-  if (client === null || (typeof client !== "object" && typeof client !== "function")) throw clientError(api, client);
-  if (!isFunction(client, "setAuth")) throw clientError(api, client, " with no setAuth() method");
-  if (isFunction(client, "backendUrl")) {
-    if (!isFunction(client, "clearAuth")) throw clientError(api, client, " with no clearAuth() method");
-    return { kind: "http", client: client as HttpAuthClient };
-  }
-  if (isFunction(client, "clearAuth")) return { kind: "socket", target: client as SocketAuthClient };
-  // ConvexClient (convex/browser): its `client` getter throws when it was created `disabled`.
-  if ((client as WrappingSocketClient).disabled === true) return { kind: "disabled" };
+export function classifyClient(client: any): ClientKind {
+  if (has(client, "setAuth", "clearAuth")) return has(client, "backendUrl") ? { http: client } : { socket: client };
+  // ConvexClient (convex/browser) wraps a BaseConvexClient; its `client` getter throws when `disabled`.
+  if (has(client, "setAuth") && (client as WrappingSocketClient).disabled) return {};
   let inner: unknown;
   try {
-    inner = (client as WrappingSocketClient).client;
-  } catch {
-    inner = undefined;
-  }
-  if (inner !== null && typeof inner === "object" && isFunction(inner, "setAuth") && isFunction(inner, "clearAuth")) {
-    return { kind: "socket", target: inner as SocketAuthClient };
-  }
-  throw clientError(api, client, " with no clearAuth() method and no `client` to sign out");
+    inner = has(client, "setAuth") && (client as WrappingSocketClient).client;
+  } catch {}
+  if (has(inner, "setAuth", "clearAuth")) return { socket: inner as SocketAuthClient };
+  throw typeError("connectConvex", "client", client);
 }
-
-const SOURCE_METHODS = ["getToken", "peekToken", "getSnapshot", "subscribe", "on", "off"] as const;
 
 /** Throw a `TypeError` unless `manager` has what the adapter uses of a token manager. */
 export function assertTokenSource(manager: unknown, api: string): asserts manager is TokenSource {
-  const missing =
-    manager === null || (typeof manager !== "object" && typeof manager !== "function")
-      ? undefined
-      : SOURCE_METHODS.filter((name) => !isFunction(manager, name));
-  if (missing === undefined || missing.length > 0) {
-    const detail = missing === undefined ? "" : ` with no ${missing.map((m) => `${m}()`).join(", ")}`;
-    throw new TypeError(
-      `${api}: \`manager\` must be a token manager from createTokenManager() (or any TokenSource); got ${describe(manager)}${detail}.`,
-    );
-  }
+  if (!has(manager, "getToken", "peekToken", "getSnapshot", "subscribe", "on", "off")) throw typeError(api, "manager", manager);
+}
+
+/** Throw a `TypeError` naming `name` unless `value` is a number >= `min` (> `min` when `strict`). */
+export function assertNumber(api: string, name: string, value: number, min: number, strict?: boolean): number {
+  if (!(strict ? value > min : value >= min)) throw new TypeError(`${api}: \`${name}\` must be a number ${strict ? ">" : ">="} ${min}.`);
+  return value;
 }
