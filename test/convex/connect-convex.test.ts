@@ -182,6 +182,32 @@ describe("connectConvex with ConvexClient", () => {
     expect(w.whoami()).toBe("user_1");
   });
 
+  for (const [outage, fail] of [
+    ["503s with Retry-After: 86400", (w: World) => w.stack.endpoint.failNext(10_000, 503, { retryAfterSec: 86_400 })],
+    ["a hung endpoint", (w: World) => w.stack.endpoint.hangNext(10_000)],
+  ] as const) {
+    it(`during an outage (${outage}), a client connected then is authenticated with the held token within answerWithinMs`, async () => {
+      // Peer pain point 6: a transient failure treated as sign-out (Convex signs out on null).
+      const w = await world();
+      await w.clock.until(() => w.whoami() === "user_1");
+      fail(w);
+      void w.manager.refresh().catch(() => {}); // the manager now knows the endpoint is down
+      await w.clock.advance(60_000);
+      const late = new ConvexClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
+      cleanups.push(() => late.close());
+      let who: string | null | undefined;
+      late.onUpdate(api.auth!.whoami!, {}, (identity: { subject?: string } | null) => (who = identity?.subject ?? null));
+      const changes: boolean[] = [];
+      const started = Date.now();
+      cleanups.push(connectConvex(late, w.manager, { onChange: (v) => changes.push(v), answerWithinMs: 10_000 }));
+      await w.clock.until(() => who === "user_1", { timeoutMs: 30_000 });
+      expect(Date.now() - started).toBeLessThanOrEqual(11_000);
+      expect(changes).not.toContain(false);
+      expect(w.authChanges).not.toContain(false);
+      expect(w.whoami()).toBe("user_1");
+    });
+  }
+
   it("after an outage long enough to sign the client out, re-authenticates by itself on recovery", async () => {
     const w = await world();
     await w.clock.until(() => w.whoami() === "user_1");
