@@ -10,10 +10,11 @@ import { jwtDecode } from "jwt-decode";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startLocalConvexDeployment, type CustomJwtProvider, type LocalConvexDeployment } from "./convex-deployment";
-import { createTestIssuer, unsignedJwt, type TestIssuer, type TestIssuerOptions } from "./issuer";
-import { useIntegrationClock, type IntegrationClock } from "./time";
-import { startTokenEndpoint, type TokenEndpoint } from "./token-endpoint";
+import { startLocalConvexDeployment, type CustomJwtProvider, type LocalConvexDeployment } from "../../src/testing/convex-deployment";
+import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from "../../src/testing/test-issuer";
+import { unsignedJwt } from "../../src/testing/unsigned-jwt";
+import { useIntegrationClock, type IntegrationClock } from "../support/time";
+import { startTokenEndpoint, type TokenEndpoint } from "../../src/testing/token-endpoint";
 
 // ---------------------------------------------------------------------------
 // Cleanup: everything a test starts is registered here and torn down in reverse.
