@@ -46,17 +46,9 @@ import { noteIo, trackIo } from "./io-activity";
 // Public types
 // ---------------------------------------------------------------------------
 
-/** A `convex/auth.config.ts` provider entry of `type: "customJwt"`. */
-export interface CustomJwtProvider {
-  type: "customJwt";
-  /** Gets `https://` prepended when it has no scheme, as the backend does. */
-  issuer: string;
-  /** JWKS URL (`http(s):` or `data:`). */
-  jwks: string;
-  /** When set, the token's `aud` (string or array) must contain it. */
-  applicationID?: string;
-  algorithm: "RS256" | "ES256";
-}
+import type { CustomJwtProvider } from "../server/custom-jwt-provider";
+
+export type { CustomJwtProvider };
 
 /** A function the deployment can run. `identity` is what `ctx.auth.getUserIdentity()` would return. */
 export type FunctionDef = {
