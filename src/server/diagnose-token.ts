@@ -146,7 +146,13 @@ function checkProvider(claims: Claims, providers: CustomJwtProvider[], r: Report
     tokenIssuerWithProtocol(iss).replace(/^https?:\/\//, "").toLowerCase().replace(/\/+$/, ""));
   const hint = near ? ` (close to ${JSON.stringify(near)}: the scheme or case differs, and both must match exactly)` : "";
   r.fail("provider", "ISSUER_MISMATCH", `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${hint}.`, backend);
-  return { candidate: providers.length === 1 ? providers[0] : undefined };
+  const candidate = providers.length === 1 ? providers[0] : undefined;
+  // With one provider, also say whether the audience would have matched.
+  if (candidate?.applicationID !== undefined && !auds.includes(candidate.applicationID)) {
+    const code = present(claims.aud) ? "AUDIENCE_MISMATCH" : "AUDIENCE_MISSING";
+    r.fail("provider", code, `aud ${JSON.stringify(claims.aud ?? null)} does not contain applicationID ${JSON.stringify(candidate.applicationID)} either.`, backend);
+  }
+  return { candidate };
 }
 
 /** Steps 2–3: JWKS, kid, alg, signature against `provider`. */
