@@ -4,7 +4,10 @@
  *
  * @module
  */
-import { FIXES } from "./findings";
+
+/** The fix for a missing `applicationID` (kept here so `customJwtProvider` stays tiny in auth.config bundles). */
+export const APPLICATION_ID_FIX =
+  "Set `applicationID` (the value your issuer puts in `aud`): without it, any token from this issuer is accepted, including ones minted for other services.";
 
 /** A `convex/auth.config.ts` provider entry of `type: "customJwt"` (the shape Convex's `AuthConfig` accepts). */
 export interface CustomJwtProvider {
@@ -109,7 +112,7 @@ export function customJwtProvider(options: CustomJwtProviderOptions): CustomJwtP
   if (applicationID === undefined && options.onWarning !== false) {
     const warn = options.onWarning ?? ((message: string) => console.warn(message));
     try {
-      warn(`customJwtProvider(${issuer}): no \`applicationID\`. ${FIXES.APPLICATION_ID_MISSING}`);
+      warn(`customJwtProvider(${issuer}): no \`applicationID\`. ${APPLICATION_ID_FIX}`);
     } catch {
       // A throwing warning hook must not break the auth config.
     }

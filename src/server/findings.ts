@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { APPLICATION_ID_FIX } from "./custom-jwt-provider";
 
 /** The checks, in the order the backend runs them (config first: it is checked when you deploy). */
 export type CheckName =
@@ -74,8 +75,7 @@ export const FIXES: Readonly<Record<FindingCode, string>> = {
   CONFIG_ALGORITHM_UNSUPPORTED: 'Set the provider\'s `algorithm` to "RS256" or "ES256" and sign your tokens with it.',
   CONFIG_INVALID:
     "Give the provider an `issuer` (the tokens' `iss`) and a `jwks` http(s) or data: URL; if they come from process.env, set them with `npx convex env set`.",
-  APPLICATION_ID_MISSING:
-    "Set `applicationID` (the value your issuer puts in `aud`): without it, any token from this issuer is accepted, including ones minted for other services.",
+  APPLICATION_ID_MISSING: APPLICATION_ID_FIX,
   NO_PROVIDERS: "Add a `customJwt` provider to `providers` in convex/auth.config.ts and deploy it.",
   TOKEN_MALFORMED:
     "Send the raw JWT (three base64url parts separated by dots, no `Bearer ` prefix or quotes) whose payload has string `iss`/`sub`, numeric `exp`/`iat`/`nbf`, and `aud` a string or an array of strings.",

@@ -192,13 +192,14 @@ describe("diagnoseToken", () => {
     });
     afterAll(() => closePlain());
 
-    it.each([
+    const jwksCases: [string, () => string, string, (u: string) => string][] = [
       ["404", () => `${served.url}/missing.json`, "JWKS_HTTP_ERROR", (u: string) => `Could not fetch JWKS from URL '${u}': HTTP 404 Not Found. Check that the URL is correct and accessible.`],
       ["text/plain", () => textUrl, "JWKS_CONTENT_TYPE", (u: string) => `Invalid Content-Type 'text/plain' when fetching JWKS from '${u}'. Expected 'application/json' or 'application/jwk-set+json'.`],
       ["not a JWKS", () => badBodyUrl, "JWKS_INVALID", (u: string) => `Invalid JWKS response body from '${u}'. The response is not valid JSON or doesn't match the expected JWKS format.`],
       ["a bad data: URL", () => "data:application/json;base64,@@@", "JWKS_DATA_URL_INVALID", () => BACKEND_MESSAGES.jwksDataUrl],
       ["a closed port", () => "http://127.0.0.1:1/jwks.json", "JWKS_UNREACHABLE", (u: string) => `Could not fetch JWKS from URL '${u}': error sending request for url (${u}). Check that the URL is correct and accessible.`],
-    ] as const)("a JWKS at %s → its finding with the backend's string, as the deployment says", async (_n, url, code, message) => {
+    ];
+    it.each(jwksCases)("a JWKS at %s → its finding with the backend's string, as the deployment says", async (_n, url, code, message) => {
       const p = { ...provider, jwks: url() };
       const token = await issuer.sign();
       const d = await diagnoseToken(token, [p], { now: T });
