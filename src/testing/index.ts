@@ -10,14 +10,14 @@
  * - {@link createFakeClock}: the fake `Clock` the library's own tests use (advance, jump, sleep).
  * - msw handlers for the JWKS and token endpoint live in `convex-custom-jwt/testing/msw`.
  *
- * Node only (it opens loopback sockets). Needs `jose` (a dependency) and, for the deployment, `convex` and
- * `ws` (installed with `convex`).
+ * Node only (it opens loopback sockets). Needs `jose` (a dependency) and, for the deployment only (loaded on
+ * first use), `convex` and `ws` (installed with `convex`).
  *
  * @module
  */
 export { createTestIssuer } from "./test-issuer";
 export { startTokenEndpoint } from "./token-endpoint";
-export { startLocalConvexDeployment } from "./convex-deployment";
+export { startLocalConvexDeployment } from "./start-local-convex-deployment";
 export { unsignedJwt } from "./unsigned-jwt";
 export { FakeClock, createFakeClock, settle } from "./fake-clock";
 export { ioActivity } from "./io-activity";
