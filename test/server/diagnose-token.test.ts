@@ -130,6 +130,30 @@ describe("diagnoseToken", () => {
     expect(d.backendError).toEqual(answer);
   });
 
+  it("verifies RS256 as well (WebCrypto), and agrees with the deployment on an RS256 provider", async () => {
+    const rs = await createTestIssuer({ algorithm: "RS256", now: () => T });
+    const rsDeployment = await withDeployment([rs.provider]);
+    const good = await rs.sign();
+    const ok = await diagnoseToken(good, [rs.provider], { now: T });
+    expect(ok.ok).toBe(true);
+    expect(ok.findings.find((f) => f.check === "signature")?.status).toBe("pass");
+    expect(await deploymentAnswer(rsDeployment, good)).toBe("accepted");
+    const forged = await (await createTestIssuer({ algorithm: "RS256", now: () => T })).mint({ kid: rs.kid });
+    const bad = await diagnoseToken(forged, [rs.provider], { now: T });
+    expect(failures(bad).map((f) => f.code)).toEqual(["SIGNATURE_INVALID"]);
+    expect(bad.backendError).toEqual(await deploymentAnswer(rsDeployment, forged));
+    // An ES256 key published under the kid an RS256 provider expects: the key cannot verify RS256.
+    const esJwks = { keys: [{ ...issuer.jwks().keys[0], kid: rs.kid, alg: undefined }] };
+    const wrongKey = await diagnoseToken(good, [rs.provider], { now: T, jwks: esJwks });
+    expect(failures(wrongKey)[0]).toMatchObject({ code: "SIGNATURE_INVALID", message: expect.stringContaining("EC key, RS256 needs an RSA key") });
+  });
+
+  it("checks only customJwt providers and says how many others it skipped", async () => {
+    const d = await diagnoseToken(await issuer.sign(), { providers: [{ domain: "https://oidc.test", applicationID: "x" }, provider] }, { now: T });
+    expect(d.ok).toBe(true);
+    expect(d.findings[0]!.message).toBe("1 customJwt provider(s); 1 other provider(s) not checked.");
+  });
+
   it("keeps checking after a failure, so one run shows every problem", async () => {
     const token = await issuer.mint({ aud: "other", sub: null, iat: S - 7200, exp: S - 3600 });
     const d = await diagnoseToken(token, [provider], { now: T });
