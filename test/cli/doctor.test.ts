@@ -107,6 +107,7 @@ describe("convex-custom-jwt doctor", () => {
   it("loads convex/auth.config.ts (compiled with esbuild, env vars and an import of /server) and finds the audience mismatch", async () => {
     const project = join(dir, "ts-project");
     await mkdir(join(project, "convex"), { recursive: true });
+    await mkdir(join(project, "node_modules"), { recursive: true });
     await writeFile(
       join(project, "convex/auth.config.ts"),
       `import { customJwtProvider } from ${JSON.stringify(SERVER_ENTRY)};
@@ -124,8 +125,9 @@ export default {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^FAIL  provider +AUDIENCE_MISMATCH  aud "my-other-app" does not contain applicationID "convex"/m);
     expect(run.stdout).toContain("FAILED: the backend rejects this token with NoAuthProvider: No auth provider found matching the given token.");
-    // The compiled copy is removed.
+    // The compiled copy lives outside convex/ (in node_modules/.cache) and is removed.
     expect((await readdir(join(project, "convex"))).sort()).toEqual(["auth.config.ts"]);
+    expect(await readdir(join(project, "node_modules/.cache/convex-custom-jwt"))).toEqual([]);
   });
 
   it("loads a .js config given with --config and prints JSON with --json", async () => {
