@@ -10,7 +10,7 @@
  * @module
  */
 import { existsSync } from "node:fs";
-import { unlink, writeFile } from "node:fs/promises";
+import { mkdir, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -39,6 +39,23 @@ async function findEsbuild(configPath: string): Promise<EsbuildLike | undefined>
     }
   }
   return undefined;
+}
+
+/** `<project>/node_modules/.cache/convex-custom-jwt` (bare imports resolve from there), else the config's folder. */
+async function scratchDir(configPath: string): Promise<string> {
+  for (let dir = dirname(configPath); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "node_modules"))) {
+      const scratch = join(dir, "node_modules", ".cache", "convex-custom-jwt");
+      try {
+        await mkdir(scratch, { recursive: true });
+        return scratch;
+      } catch {
+        break;
+      }
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return dirname(configPath);
 }
 
 async function importFile(path: string): Promise<unknown> {
@@ -75,8 +92,8 @@ export async function loadAuthConfig(file: string): Promise<unknown> {
     } catch (err) {
       throw new ConfigLoadError(`${file} could not be compiled with esbuild: ${(err as Error).message}`);
     }
-    // Next to the config, so its package imports resolve from the project's node_modules.
-    const tmp = join(dirname(path), `.${basename(path)}.doctor-${process.pid}-${Date.now()}.mjs`);
+    // Where the project's packages resolve from, but outside convex/ (Convex must never see the file).
+    const tmp = join(await scratchDir(path), `.${basename(path)}.doctor-${process.pid}-${Date.now()}.mjs`);
     await writeFile(tmp, code);
     try {
       return await importFile(tmp);
