@@ -4,6 +4,12 @@ export default defineConfig({
   entry: {
     index: "src/index.ts",
     convex: "src/convex/index.ts",
+    // convex-custom-jwt/testing, /testing/msw, /server and the `convex-custom-jwt` bin: imported only by
+    // these entries, never by the core (jose, msw, ws and node:* stay out of dist/index.js).
+    testing: "src/testing/index.ts",
+    "testing-msw": "src/testing/msw.ts",
+    server: "src/server/index.ts",
+    cli: "src/cli/bin.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -1,0 +1,126 @@
+/**
+ * Load a provider's JWKS the way the backend does (`fetch_jwks`): GET with `Accept: application/json`,
+ * 200 only, a JSON content type, a JWKS-shaped body; `data:` URLs are decoded in place.
+ *
+ * @internal
+ * @module
+ */
+import {
+  BACKEND_MESSAGES,
+  decodeDataUrl,
+  isJwksContentType,
+  parseJwks,
+  reasonPhrase,
+} from "./backend-rules";
+import type { FindingCode } from "./findings";
+
+/** The outcome of {@link loadJwks}. */
+export type JwksLoad =
+  | { ok: true; keys: Record<string, unknown>[]; detail: string; maxAgeSec?: number }
+  | { ok: false; code: FindingCode; message: string; backendMessage: string };
+
+/** Options of {@link loadJwks}. */
+export interface LoadJwksOptions {
+  /** `fetch` to use. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** The JWKS itself (object or JSON text), instead of fetching `uri`: for offline checks. */
+  jwks?: unknown;
+  /** Give up on the request after this many milliseconds. @default 10000 */
+  timeoutMs?: number;
+}
+
+/** A URL safe to print: query string and userinfo replaced by `…`. */
+export function safeUrl(uri: string): string {
+  if (uri.startsWith("data:")) return uri.length > 40 ? `${uri.slice(0, 40)}…` : uri;
+  return uri.replace(/\?.*$/, "?…").replace(/^(\w+:\/\/)[^/@]*@/, "$1…@");
+}
+
+function maxAge(cacheControl: string | null): number | undefined {
+  const m = /(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*"?(\d+)/i.exec(cacheControl ?? "");
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Fetch (or take) and parse the JWKS for a provider whose `jwks` is `uri`. */
+export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise<JwksLoad> {
+  const shown = safeUrl(uri);
+  const bodyError = (): JwksLoad => ({
+    ok: false,
+    code: "JWKS_INVALID",
+    message: `The JWKS from ${shown} is not a JSON Web Key Set ({ "keys": [{ "kty": … }] }).`,
+    backendMessage: BACKEND_MESSAGES.jwksBody(shown),
+  });
+
+  if (opts.jwks !== undefined) {
+    const text = typeof opts.jwks === "string" ? opts.jwks : JSON.stringify(opts.jwks);
+    const keys = parseJwks(text);
+    return keys ? { ok: true, keys, detail: `${keys.length} key(s), given locally (content type not checked)` } : bodyError();
+  }
+
+  if (uri.startsWith("data:")) {
+    let text: string;
+    try {
+      text = decodeDataUrl(uri);
+    } catch {
+      return {
+        ok: false,
+        code: "JWKS_DATA_URL_INVALID",
+        message: "The `jwks` data: URL could not be decoded.",
+        backendMessage: BACKEND_MESSAGES.jwksDataUrl,
+      };
+    }
+    const keys = parseJwks(text);
+    return keys ? { ok: true, keys, detail: `${keys.length} key(s) from a data: URL` } : bodyError();
+  }
+
+  const doFetch = opts.fetch ?? globalThis.fetch;
+  let response: Response;
+  let body: string;
+  try {
+    response = await doFetch(uri, {
+      headers: { Accept: "application/json" },
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    });
+    body = await response.text();
+  } catch (err) {
+    const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    let href = shown;
+    try {
+      href = safeUrl(new URL(uri).href);
+    } catch {
+      // keep the raw form
+    }
+    return {
+      ok: false,
+      code: "JWKS_UNREACHABLE",
+      message: `Could not reach ${shown}: ${why}.`,
+      backendMessage: BACKEND_MESSAGES.jwksNetwork(shown, href),
+    };
+  }
+  if (response.status !== 200) {
+    return {
+      ok: false,
+      code: "JWKS_HTTP_ERROR",
+      message: `GET ${shown} answered HTTP ${response.status}.`,
+      backendMessage: BACKEND_MESSAGES.jwksHttp(shown, response.status, reasonPhrase(response.status)),
+    };
+  }
+  const contentType = response.headers.get("content-type");
+  if (!isJwksContentType(contentType)) {
+    return {
+      ok: false,
+      code: "JWKS_CONTENT_TYPE",
+      message: `GET ${shown} answered with Content-Type ${JSON.stringify(contentType ?? "none")}.`,
+      backendMessage: BACKEND_MESSAGES.jwksContentType(contentType ?? "unknown", shown),
+    };
+  }
+  const keys = parseJwks(body);
+  if (!keys) return bodyError();
+  const cacheControl = response.headers.get("cache-control");
+  const age = maxAge(cacheControl);
+  return {
+    ok: true,
+    keys,
+    detail: `${keys.length} key(s) from ${shown} (${contentType}; Cache-Control: ${cacheControl ?? "none"})`,
+    ...(age !== undefined ? { maxAgeSec: age } : {}),
+  };
+}

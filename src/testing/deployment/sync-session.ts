@@ -1,0 +1,305 @@
+/**
+ * The sync WebSocket protocol: one Session per socket (crates/sync/src/worker.rs).
+ *
+ * @internal
+ * @module
+ */
+import type { WebSocket } from "ws";
+import type { AuthenticateRecord, AuthErrorRecord, FunctionDef } from "../convex-deployment";
+import { noteIo, trackIo } from "../io-activity";
+import { AuthFailure, MSG, peekExpMs, type CustomJwtValidator, type Identity } from "./custom-jwt-validator";
+import { canonicalUdfPath, errorData, runFunction } from "./functions";
+// ---------------------------------------------------------------------------
+// Sync protocol: one Session per socket (crates/sync/src/worker.rs)
+// ---------------------------------------------------------------------------
+
+/** u64 as base64 of its 8 little-endian bytes. */
+export function encodeU64(n: bigint): string {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(n);
+  return b.toString("base64");
+}
+function decodeU64(s: string): bigint {
+  return Buffer.from(s, "base64").readBigUInt64LE();
+}
+
+type ServerMessage = Record<string, unknown> & { type: string };
+
+/** Ends a session: an optional last message, then a close (no code = the client sees 1005). */
+export class SessionEnd extends Error {
+  constructor(
+    readonly finalMessage?: ServerMessage,
+    readonly closeCode?: number,
+    readonly closeReason?: string,
+  ) {
+    super("session end");
+  }
+}
+const internalError = () => new SessionEnd(undefined, 1011, "InternalServerError");
+
+const PING_INTERVAL_MS = 15_000; // HEARTBEAT_INTERVAL
+
+interface SubscribedQuery {
+  udfPath: string;
+  args: unknown;
+  lastJson?: string;
+}
+
+export interface Deployment {
+  now: () => number;
+  functions: Record<string, FunctionDef>;
+  validator: CustomJwtValidator;
+  authenticates: AuthenticateRecord[];
+  authErrors: AuthErrorRecord[];
+  onAuthenticate?: (record: AuthenticateRecord) => void;
+  latestTs: bigint;
+  nextTs(): bigint;
+  dataChanged(): void;
+}
+
+export class Session {
+  /** Last version sent in a Transition. */
+  private sent = { querySet: 0, identity: 0, ts: 0n };
+  /** Versions the client's messages have moved us to (sent with the next Transition). */
+  private received = { querySet: 0, identity: 0 };
+  identity: Identity | null = null;
+  private queries = new Map<number, SubscribedQuery>();
+  private added = new Set<number>();
+  private removed = new Set<number>();
+  private updateScheduled = false;
+  private dataChanged = false;
+  private inbox: Record<string, any>[] = [];
+  private draining = false;
+  private clientClockSkew: number | undefined;
+  private pingTimer: ReturnType<typeof setTimeout> | undefined;
+  closed = false;
+
+  constructor(
+    readonly id: number,
+    private ws: WebSocket,
+    private d: Deployment,
+  ) {
+    this.resetPing();
+    ws.on("message", (raw) => {
+      noteIo();
+      try {
+        this.inbox.push(JSON.parse(String(raw)));
+      } catch {
+        return this.end(internalError());
+      }
+      this.kick();
+    });
+    ws.on("close", () => {
+      noteIo();
+      this.closed = true;
+      clearTimeout(this.pingTimer);
+    });
+  }
+
+  /** Another connection (or HTTP) wrote data: re-run this socket's queries. */
+  noteDataChanged() {
+    this.dataChanged = true;
+    this.updateScheduled = true;
+    this.kick();
+  }
+
+  /** Process queued messages one at a time (the real worker awaits each one too). */
+  kick() {
+    if (this.draining || this.closed) return;
+    this.draining = true;
+    void trackIo(this.drain());
+  }
+
+  private async drain() {
+    try {
+      while (!this.closed) {
+        const message = this.inbox.shift();
+        if (message) await this.handle(message);
+        else if (this.updateScheduled) await this.flush();
+        else break;
+      }
+    } catch (err) {
+      this.end(err);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async handle(m: Record<string, any>) {
+    switch (m.type) {
+      case "Connect":
+        if (typeof m.clientTs === "number") this.clientClockSkew = m.clientTs - this.d.now();
+        // The backend refuses clients that saw a newer ts than it knows (linearizability).
+        if (typeof m.maxObservedTimestamp === "string" && decodeU64(m.maxObservedTimestamp) > this.d.latestTs) {
+          throw internalError();
+        }
+        return;
+      case "Authenticate":
+        return this.authenticate(m);
+      case "ModifyQuerySet":
+        if (m.baseVersion !== this.received.querySet) throw internalError();
+        for (const mod of m.modifications as Record<string, any>[]) {
+          if (mod.type === "Add") {
+            this.queries.set(mod.queryId, { udfPath: canonicalUdfPath(mod.udfPath), args: mod.args?.[0] });
+            this.added.add(mod.queryId);
+            this.removed.delete(mod.queryId);
+          } else if (mod.type === "Remove") {
+            this.queries.delete(mod.queryId);
+            this.added.delete(mod.queryId);
+            this.removed.add(mod.queryId);
+          }
+        }
+        this.received.querySet = m.newVersion;
+        this.updateScheduled = true;
+        return;
+      case "Mutation":
+      case "Action":
+        return this.runRequest(m);
+      case "Event":
+        return; // client telemetry
+      default:
+        throw internalError();
+    }
+  }
+
+  private async authenticate(m: Record<string, any>) {
+    const record: AuthenticateRecord = {
+      at: this.d.now(),
+      connection: this.id,
+      baseVersion: m.baseVersion,
+      tokenType: m.tokenType,
+      ...(m.value !== undefined ? { token: m.value } : {}),
+      accepted: false,
+      expired: m.tokenType === "User" && (peekExpMs(m.value) ?? Infinity) <= this.d.now(),
+    };
+    this.d.authenticates.push(record);
+    let identity: Identity | null = null;
+    try {
+      if (m.tokenType === "User") identity = await this.d.validator.validate(String(m.value), this.d.now());
+      else if (m.tokenType === "Admin") {
+        // No admin keys exist here (application_auth.rs `check_key`).
+        throw new AuthFailure("BadAdminKey", "The provided admin key was invalid for this instance");
+      }
+    } catch (err) {
+      if (!(err instanceof AuthFailure)) throw err;
+      // On the socket every auth rejection becomes AuthUpdateFailed, which ends the session.
+      record.error = err.message;
+      this.d.onAuthenticate?.(record);
+      throw this.authError(err.message, true);
+    }
+    if (m.baseVersion !== this.received.identity) {
+      record.error = `baseVersion ${m.baseVersion} != identity version ${this.received.identity}`;
+      throw internalError();
+    }
+    record.accepted = true;
+    this.d.onAuthenticate?.(record);
+    this.identity = identity;
+    this.received.identity++;
+    this.updateScheduled = true; // every query re-runs under the new identity
+  }
+
+  private async runRequest(m: Record<string, any>) {
+    this.revalidateIdentity();
+    const kind = m.type === "Mutation" ? "mutation" : "action";
+    const result = await runFunction(this.d.functions, canonicalUdfPath(String(m.udfPath)), kind, this.identity, m.args?.[0]);
+    const base = { requestId: m.requestId, logLines: [] };
+    if (kind === "mutation") {
+      if (result.ok) {
+        // MutationResponse carries the commit ts; the Transition that follows reaches it.
+        const ts = this.d.nextTs();
+        this.send({ type: "MutationResponse", ...base, success: true, result: result.value, ts: encodeU64(ts) });
+        this.d.dataChanged();
+      } else {
+        this.send({ type: "MutationResponse", ...base, success: false, result: result.message, ...errorData(result) });
+      }
+    } else {
+      this.send(
+        result.ok
+          ? { type: "ActionResponse", ...base, success: true, result: result.value }
+          : { type: "ActionResponse", ...base, success: false, result: result.message, ...errorData(result) },
+      );
+    }
+    this.updateScheduled = true;
+  }
+
+  /** `SyncState::identity`: a user identity past its `exp` (no leeway) ends the session. */
+  private revalidateIdentity() {
+    if (this.identity && this.d.now() >= this.identity.expMs) throw this.authError(MSG.expired, false);
+  }
+
+  /** Send one Transition covering everything since the last one (worker `begin_update_queries`). */
+  private async flush() {
+    this.updateScheduled = false;
+    this.revalidateIdentity();
+    const identityChanged = this.received.identity > this.sent.identity;
+    const rerunAll = identityChanged || this.dataChanged;
+    const modifications: ServerMessage[] = [...this.removed].map((queryId) => ({ type: "QueryRemoved", queryId }));
+    for (const [queryId, q] of this.queries) {
+      const mustSend = identityChanged || this.added.has(queryId);
+      if (!mustSend && !rerunAll) continue;
+      const result = await runFunction(this.d.functions, q.udfPath, "query", this.identity, q.args);
+      const json = JSON.stringify(result);
+      if (!mustSend && json === q.lastJson) continue; // unchanged result: nothing to send
+      q.lastJson = json;
+      modifications.push(
+        result.ok
+          ? { type: "QueryUpdated", queryId, value: result.value, logLines: [], journal: null }
+          : { type: "QueryFailed", queryId, errorMessage: result.message, logLines: [], journal: null, ...errorData(result) },
+      );
+    }
+    this.added.clear();
+    this.removed.clear();
+    this.dataChanged = false;
+    if (this.closed) return;
+    const end = { querySet: this.received.querySet, identity: this.received.identity, ts: this.d.nextTs() };
+    const version = (v: typeof end) => ({ querySet: v.querySet, identity: v.identity, ts: encodeU64(v.ts) });
+    this.send({
+      type: "Transition",
+      startVersion: version(this.sent),
+      endVersion: version(end),
+      modifications,
+      ...(this.clientClockSkew !== undefined ? { clientClockSkew: this.clientClockSkew } : {}),
+      serverTs: this.d.now() * 1e6,
+    });
+    this.sent = end;
+  }
+
+  private authError(error: string, authUpdateAttempted: boolean): SessionEnd {
+    // baseVersion is the last *transitioned* identity version (subs/mod.rs).
+    const message = { type: "AuthError", error, baseVersion: this.sent.identity, authUpdateAttempted };
+    this.d.authErrors.push({ at: this.d.now(), connection: this.id, error, baseVersion: this.sent.identity, authUpdateAttempted });
+    return new SessionEnd(message);
+  }
+
+  private send(message: ServerMessage) {
+    if (this.closed) return;
+    this.ws.send(JSON.stringify(message));
+    noteIo();
+    this.resetPing();
+  }
+
+  /** The server pings after 15 s without sending anything else. */
+  private resetPing() {
+    clearTimeout(this.pingTimer);
+    if (this.closed) return;
+    this.pingTimer = setTimeout(() => this.send({ type: "Ping" }), PING_INTERVAL_MS);
+    this.pingTimer.unref?.();
+  }
+
+  end(err: unknown) {
+    if (this.closed) return;
+    const e = err instanceof SessionEnd ? err : internalError();
+    if (!(err instanceof SessionEnd)) console.error("local convex deployment: internal error", err);
+    if (e.finalMessage) this.send(e.finalMessage);
+    this.closed = true;
+    clearTimeout(this.pingTimer);
+    if (e.closeCode !== undefined) this.ws.close(e.closeCode, e.closeReason);
+    else this.ws.close(); // no status code: the client sees 1005 and treats it as a normal drop
+  }
+
+  terminate() {
+    this.closed = true;
+    clearTimeout(this.pingTimer);
+    this.ws.terminate();
+  }
+}
