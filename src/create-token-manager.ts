@@ -101,11 +101,11 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
     ...pick(refreshOnFocus, true, () => [focusSignal()]),
     ...pick(refreshOnWake, inPage, () => [wakeSignal({ clock }), pageShowSignal()]),
   ];
-  const gate = reconnect.length ? offlineGate(appFetcher) : undefined;
-  const crossTab = crossTabKey
-    ? crossTabFetcher({ key: crossTabKey, fetchToken: gate?.fetchToken ?? appFetcher, lockWaitMs: crossTabLockWaitMs, clock })
-    : undefined;
-  const manager = new TokenManager({ ...core, fetchToken: crossTab?.fetchToken ?? gate?.fetchToken ?? appFetcher });
+  const crossTab = crossTabKey ? crossTabFetcher({ key: crossTabKey, fetchToken: appFetcher, lockWaitMs: crossTabLockWaitMs, clock }) : undefined;
+  const shared = crossTab?.fetchToken ?? appFetcher;
+  // Outermost, so that an offline tab does not hold the cross-tab lock while it waits for the network.
+  const gate = reconnect.length ? offlineGate(shared) : undefined;
+  const manager = new TokenManager({ ...core, fetchToken: gate?.fetchToken ?? shared });
 
   // The gate hears the network first, so the refresh the manager starts on "online" goes straight out.
   const stops = [
