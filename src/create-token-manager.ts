@@ -11,7 +11,7 @@ import { focusSignal } from "./browser/focus-signal";
 import { offlineGate } from "./browser/offline-gate";
 import { onlineSignal } from "./browser/online-signal";
 import { pageShowSignal } from "./browser/page-show-signal";
-import { browserDocument, type SignalSource } from "./browser/signal-source";
+import { browserGlobals, type SignalSource } from "./browser/signal-source";
 import { wakeSignal } from "./browser/wake-signal";
 
 /**
@@ -75,25 +75,17 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
   const mustBe = (name: string, what: string): never => {
     throw new TypeError(`createTokenManager: \`${name}\` must be ${what}.`);
   };
-  for (const [name, value] of [
-    ["refreshOnFocus", refreshOnFocus],
-    ["refreshOnReconnect", refreshOnReconnect],
-    ["refreshOnWake", refreshOnWake],
-  ] as const) {
-    if (value !== undefined && typeof value !== "boolean" && typeof value !== "function") {
-      mustBe(name, "true, false, or a SignalSource function");
-    }
+  for (const [name, value] of Object.entries({ refreshOnFocus, refreshOnReconnect, refreshOnWake })) {
+    if (!["undefined", "boolean", "function"].includes(typeof value)) mustBe(name, "a boolean or a SignalSource");
   }
   if (crossTabKey !== undefined && (typeof crossTabKey !== "string" || !crossTabKey)) mustBe("crossTabKey", "a non-empty string");
-  if (crossTabLockWaitMs !== undefined && !(crossTabLockWaitMs >= 0 && crossTabLockWaitMs <= 86_400_000)) {
-    mustBe("crossTabLockWaitMs", "a number of milliseconds from 0 to 86400000");
-  }
+  if (crossTabLockWaitMs !== undefined && !(crossTabLockWaitMs >= 0)) mustBe("crossTabLockWaitMs", "a number of milliseconds >= 0");
   const appFetcher = core.fetchToken;
   // An invalid fetcher is left for the core to reject with its own message.
   if (typeof appFetcher !== "function") return new TokenManager(core);
 
   const clock = { ...systemClock, ...core.clock };
-  const inPage = browserDocument() !== undefined;
+  const inPage = !!browserGlobals().document;
   const pick = (option: boolean | SignalSource | undefined, byDefault: boolean, make: () => SignalSource[]) =>
     typeof option === "function" ? [option] : (option ?? byDefault) ? make() : [];
   const reconnect = pick(refreshOnReconnect, true, () => [onlineSignal()]);
@@ -113,13 +105,11 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
     ...sources.map((source) => source((signal) => manager.notify(signal))),
   ];
   if (crossTab) stops.push(crossTab.attach(manager));
-  if (stops.length) {
-    const unsubscribe = manager.subscribe(() => {
-      if (manager.getSnapshot().status === "disposed") {
-        unsubscribe();
-        for (const stop of stops.splice(0)) stop();
-      }
-    });
-  }
+  const unsubscribe = manager.subscribe(() => {
+    if (manager.getSnapshot().status === "disposed") {
+      unsubscribe();
+      stops.forEach((stop) => stop());
+    }
+  });
   return manager;
 }

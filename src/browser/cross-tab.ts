@@ -42,7 +42,7 @@ export interface CrossTabOptions {
   /** Longest wait for another tab's lock before fetching anyway. @default 5_000 */
   lockWaitMs?: number;
   /** Time source for the lock wait. @default the platform clock */
-  clock?: Partial<Clock>;
+  clock?: Clock;
   /** The browser APIs; detected when omitted. */
   environment?: CrossTabEnvironment;
 }
@@ -64,8 +64,8 @@ export function detectCrossTabEnvironment(): CrossTabEnvironment | undefined {
 /** [iat, exp] of a token, [0, 0] when it cannot be decoded. */
 function stamp(token: string): [number, number] {
   try {
-    const { iat, exp } = jwtDecode(token);
-    return [Number(iat) || 0, Number(exp) || 0];
+    const { iat = 0, exp = 0 } = jwtDecode(token);
+    return [iat, exp];
   } catch {
     return [0, 0];
   }
@@ -89,10 +89,9 @@ function newer(a: string, b: string | undefined): boolean {
  * crossTab?.attach(manager);
  */
 export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined {
-  const { key, fetchToken, lockWaitMs = 5_000 } = options;
+  const { key, fetchToken, lockWaitMs = 5_000, clock = systemClock } = options;
   const env = options.environment ?? detectCrossTabEnvironment();
   if (!env) return undefined;
-  const clock = { ...systemClock, ...options.clock };
   const name = `convex-custom-jwt:${key}`;
   /** The newest token this tab's manager was handed (fetched here or adopted). */
   let held: string | undefined;
@@ -101,7 +100,6 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
   /** Fetches waiting for the lock, woken when a token arrives. */
   const waiters = new Set<() => void>();
   let channel: ChannelLike | undefined;
-  let remoteSignOut = false;
 
   const post = (message: object) => {
     try {
@@ -123,11 +121,11 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
 
     /** Call the app's fetcher (given up when the manager aborts, so the lock is released) and post its token. */
     const fetchHere = async () => {
-      let onAbort!: () => void;
+      // The context's signal lives for this one call, so its listeners need no removal.
       const result = await Promise.race([
         fetchToken(context),
-        new Promise<never>((_, reject) => signal.addEventListener("abort", (onAbort = () => reject(signal.reason)))),
-      ]).finally(() => signal.removeEventListener("abort", onAbort));
+        new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+      ]);
       const token = typeof result === "string" ? result : result?.token;
       held = token;
       if (token !== undefined) post({ token });
@@ -142,7 +140,6 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
         settled = true;
         clock.clearTimeout(timer);
         waiters.delete(onToken);
-        signal.removeEventListener("abort", onAbort);
         controller.abort(); // ends a wait for the lock; no effect once it is held
         Promise.resolve(outcome).then(resolve as (value: unknown) => void, reject);
       };
@@ -151,23 +148,18 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
         const token = adoptable();
         if (token !== undefined) finish(token);
       };
-      const onAbort = () => finish(Promise.reject(signal.reason));
       // Bounded wait: a holder that never answers (frozen, or a fetcher that ignores its signal) cannot
       // block this tab for longer than `lockWaitMs`.
       const timer = clock.setTimeout(() => finish(fetchHere()), lockWaitMs);
       waiters.add(onToken);
-      signal.addEventListener("abort", onAbort);
-      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", () => finish(Promise.reject(signal.reason)));
       env.locks
         .request(name, { signal: controller.signal }, () => {
           if (settled) return;
           const run = adoptable() ?? fetchHere();
           finish(run);
           // Hold the lock a moment after posting, so that waiting tabs get the token before the lock.
-          return Promise.resolve(run).then(
-            () => new Promise<void>((done) => clock.setTimeout(done, 50)),
-            () => {},
-          );
+          return Promise.resolve(run).then(() => new Promise<void>((done) => clock.setTimeout(done, 50)), finish);
         })
         // An aborted wait rejects here; any other failure (a broken lock manager) leaves this tab on its own.
         .catch(() => settled || finish(fetchHere()));
@@ -181,27 +173,20 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       channel.addEventListener("message", ({ data }) => {
         const message = data as { key?: unknown; token?: unknown; signOut?: unknown } | null;
         if (message?.key !== key) return;
-        if (message.signOut) {
-          held = shared = undefined;
-          remoteSignOut = true;
-          try {
-            manager.signOut();
-          } finally {
-            remoteSignOut = false;
-          }
-          return;
-        }
+        // A tab signed out by a message posts sign-out once more; the others are signed out already, and
+        // their signOut() is a no-op that posts nothing.
+        if (message.signOut) return manager.signOut();
         const token = message.token;
-        if (typeof token !== "string" || !newer(token, held) || (shared !== undefined && !newer(token, shared))) return;
+        if (typeof token !== "string" || !newer(token, held) || !newer(token, shared)) return;
         shared = token;
-        for (const wake of [...waiters]) wake();
+        waiters.forEach((wake) => wake());
         const { status } = manager.getSnapshot();
         // A running manager adopts it now, through its normal fetch path; the wrapped fetcher answers.
         if (status === "valid" || status === "retrying") manager.getToken({ forceRefresh: true }).catch(() => {});
       });
       const onSignedOut = () => {
         held = shared = undefined;
-        if (!remoteSignOut) post({ signOut: true });
+        post({ signOut: true });
       };
       manager.on("signedOut", onSignedOut);
       return () => {

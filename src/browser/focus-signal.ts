@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { browserDocument, browserWindow, createSignalSource, listen, type SignalSource } from "./signal-source";
+import { browserGlobals, domSignal, type SignalSource } from "./signal-source";
 
 /**
  * A {@link SignalSource} that emits `"focus"` on `visibilitychange` to visible and on window `focus`. It
@@ -13,15 +13,11 @@ import { browserDocument, browserWindow, createSignalSource, listen, type Signal
  * const stop = focusSignal()((signal) => manager.notify(signal));
  */
 export function focusSignal(): SignalSource {
-  return createSignalSource((emit) => {
-    const doc = browserDocument();
-    const offVisible = listen(doc, "visibilitychange", () => {
-      if (doc!.visibilityState === "visible") emit("focus");
-    });
-    const offFocus = listen(browserWindow(), "focus", () => emit("focus"));
-    return () => {
-      offVisible();
-      offFocus();
-    };
+  return domSignal(() => {
+    const { document: doc, window: win } = browserGlobals();
+    return [
+      [doc, "visibilitychange", () => doc!.visibilityState === "visible" && "focus"],
+      [win, "focus", () => "focus"],
+    ];
   });
 }

@@ -21,31 +21,22 @@ export interface OfflineGate {
  * onlineSignal()(gate.update);
  */
 export function offlineGate(fetchToken: TokenFetcher): OfflineGate {
-  let offline = false;
-  const waiting = new Set<() => void>();
+  /** Settles when the network is back; undefined while online. */
+  let back: Promise<void> | undefined;
+  let reopen = () => {};
   return {
     update(signal) {
-      if (signal === "offline") offline = true;
+      if (signal === "offline") back ??= new Promise((resolve) => (reopen = resolve));
       else if (signal === "online") {
-        offline = false;
-        for (const resume of [...waiting]) resume();
+        reopen();
+        back = undefined;
       }
     },
     async fetchToken(context) {
       const { signal } = context;
-      if (offline) {
-        await new Promise<void>((resolve, reject) => {
-          const resume = () => {
-            waiting.delete(resume);
-            signal.removeEventListener("abort", resume);
-            if (signal.aborted) reject(signal.reason);
-            else resolve();
-          };
-          waiting.add(resume);
-          signal.addEventListener("abort", resume);
-          if (signal.aborted) resume();
-        });
-      }
+      // The context's signal lives for this one call: its listener goes with it.
+      if (back) await Promise.race([back, new Promise((resolve) => signal.addEventListener("abort", resolve))]);
+      signal.throwIfAborted();
       return fetchToken(context);
     },
   };

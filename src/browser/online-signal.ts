@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { browserWindow, createSignalSource, listen, type SignalSource } from "./signal-source";
+import { browserGlobals, domSignal, type SignalSource } from "./signal-source";
 
 /**
  * A {@link SignalSource} that emits `"offline"` on the window's `offline` event and `"online"` on `online`.
@@ -14,13 +14,11 @@ import { browserWindow, createSignalSource, listen, type SignalSource } from "./
  * const stop = onlineSignal()((signal) => manager.notify(signal));
  */
 export function onlineSignal(): SignalSource {
-  return createSignalSource((emit) => {
-    const target = browserWindow();
-    const offOnline = listen(target, "online", () => emit("online"));
-    const offOffline = listen(target, "offline", () => emit("offline"));
-    return () => {
-      offOnline();
-      offOffline();
-    };
+  return domSignal(() => {
+    const win = browserGlobals().window;
+    return [
+      [win, "online", () => "online"],
+      [win, "offline", () => "offline"],
+    ];
   });
 }

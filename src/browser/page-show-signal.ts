@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { browserWindow, createSignalSource, listen, type SignalSource } from "./signal-source";
+import { browserGlobals, domSignal, type SignalSource } from "./signal-source";
 
 /**
  * A {@link SignalSource} that emits `"wake"` on a `pageshow` event with `persisted` set: the page was frozen
@@ -13,9 +13,5 @@ import { browserWindow, createSignalSource, listen, type SignalSource } from "./
  * const stop = pageShowSignal()((signal) => manager.notify(signal));
  */
 export function pageShowSignal(): SignalSource {
-  return createSignalSource((emit) =>
-    listen(browserWindow(), "pageshow", (event) => {
-      if ((event as PageTransitionEvent).persisted) emit("wake");
-    }),
-  );
+  return domSignal(() => [[browserGlobals().window, "pageshow", (event) => (event as PageTransitionEvent).persisted && "wake"]]);
 }

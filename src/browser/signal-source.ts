@@ -1,7 +1,8 @@
 /**
- * `SignalSource`: the shape every browser signal has, and `createSignalSource`, the tiny subscribable they
- * are built on. A source touches its globals only while someone listens: the first subscriber runs its
- * setup (adds the DOM listeners or arms the timer), the last unsubscribe runs the teardown.
+ * `SignalSource`: the shape every browser signal has; `createSignalSource`, the tiny subscribable they are
+ * built on; and `domSignal`, which builds one from DOM events. A source touches its globals only while
+ * someone listens: the first subscriber runs its setup (adds the DOM listeners or arms the timer), the last
+ * unsubscribe runs the teardown.
  *
  * @module
  */
@@ -24,14 +25,14 @@ export type SignalSource = (listener: (signal: OutsideSignal) => void) => () => 
 
 /**
  * Build a {@link SignalSource} from `setup(emit)`, which installs listeners and returns their teardown.
- * Setup runs on the first subscription and teardown after the last; a listener that throws does not stop
- * the others.
+ * Setup runs on the first subscription and teardown after the last (one function subscribed twice counts
+ * once); a listener that throws does not stop the others.
  */
 export function createSignalSource(setup: (emit: (signal: OutsideSignal) => void) => () => void): SignalSource {
   const listeners = new Set<(signal: OutsideSignal) => void>();
   let teardown: (() => void) | undefined;
   const emit = (signal: OutsideSignal) => {
-    for (const listener of [...listeners]) {
+    for (const listener of listeners) {
       try {
         listener(signal);
       } catch {
@@ -40,30 +41,41 @@ export function createSignalSource(setup: (emit: (signal: OutsideSignal) => void
     }
   };
   return (listener) => {
-    // A wrapper per subscription, so the same function subscribed twice is two subscriptions.
-    const entry = (signal: OutsideSignal) => listener(signal);
-    listeners.add(entry);
+    listeners.add(listener);
     if (listeners.size === 1) teardown = setup(emit);
     return () => {
-      if (listeners.delete(entry) && listeners.size === 0) {
-        teardown?.();
-        teardown = undefined;
-      }
+      if (listeners.delete(listener) && !listeners.size) teardown!();
     };
   };
 }
 
+/** One DOM event to follow: its target (missing outside a browser), its type, and the signal it means. */
+export type DomBinding = [
+  target: EventTarget | undefined,
+  type: string,
+  toSignal: (event: Event) => OutsideSignal | false | undefined,
+];
+
 /**
- * Listen to `type` on `target` (window or document) if that global exists; returns the removal. Never
- * throws where the global is missing (Node, workers, SSR).
+ * A {@link SignalSource} from DOM events. `bindings` is called at the first subscription (so globals are
+ * looked up then, not at import); a binding whose target is missing is skipped.
  */
-export function listen(target: EventTarget | undefined, type: string, handler: (event: Event) => void): () => void {
-  target?.addEventListener(type, handler);
-  return () => target?.removeEventListener(type, handler);
+export function domSignal(bindings: () => DomBinding[]): SignalSource {
+  return createSignalSource((emit) => {
+    const offs = bindings().map(([target, type, toSignal]) => {
+      const handler = (event: Event) => {
+        const signal = toSignal(event);
+        if (signal) emit(signal);
+      };
+      target?.addEventListener?.(type, handler);
+      return () => target?.removeEventListener?.(type, handler);
+    });
+    return () => offs.forEach((off) => off());
+  });
 }
 
-/** `globalThis.window` / `document` if they exist, looked up at call time. */
-export const browserWindow = (): (EventTarget & Partial<Window>) | undefined =>
-  typeof window !== "undefined" && typeof window.addEventListener === "function" ? window : undefined;
-export const browserDocument = (): Document | undefined =>
-  typeof document !== "undefined" && typeof document.addEventListener === "function" ? document : undefined;
+/**
+ * `window` and `document` where they exist, read off `globalThis` at call time (never a ReferenceError):
+ * undefined in Node, workers and SSR.
+ */
+export const browserGlobals = (): { window?: EventTarget; document?: Document } => globalThis as never;

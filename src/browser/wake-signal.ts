@@ -10,7 +10,7 @@ import { createSignalSource, type SignalSource } from "./signal-source";
 /** Options of {@link wakeSignal}. Durations in milliseconds. */
 export interface WakeSignalOptions {
   /** Time source; its `setTimeout` arms the probe timer. @default the platform clock */
-  clock?: Partial<Clock>;
+  clock?: Clock;
   /** How often the probe timer fires. @default 10_000 */
   intervalMs?: number;
   /** How late (by the wall clock) a firing must be to count as a wake. @default 30_000 */
@@ -25,8 +25,7 @@ export interface WakeSignalOptions {
  * @example
  * const stop = wakeSignal({ intervalMs: 10_000 })((signal) => manager.notify(signal));
  */
-export function wakeSignal({ clock: partial, intervalMs = 10_000, lateMs = 30_000 }: WakeSignalOptions = {}): SignalSource {
-  const clock = { ...systemClock, ...partial };
+export function wakeSignal({ clock = systemClock, intervalMs = 10_000, lateMs = 30_000 }: WakeSignalOptions = {}): SignalSource {
   return createSignalSource((emit) => {
     let handle: unknown;
     const arm = () => {
