@@ -152,7 +152,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       // block this tab for longer than `lockWaitMs`.
       const timer = clock.setTimeout(() => finish(fetchHere()), lockWaitMs);
       waiters.add(onToken);
-      signal.addEventListener("abort", () => finish(Promise.reject(signal.reason)));
+      signal.addEventListener("abort", () => settled || finish(Promise.reject(signal.reason)));
       env.locks
         .request(name, { signal: controller.signal }, () => {
           if (settled) return;
