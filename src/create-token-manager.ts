@@ -21,13 +21,14 @@ import { wakeSignal } from "./browser/wake-signal";
 export interface CreateTokenManagerOptions extends TokenManagerOptions {
   /**
    * Re-check the token when the page becomes visible again or the window gains focus (a token that is due
-   * is refreshed at once instead of at the next timer tick). @default true (does nothing without `document`)
+   * is refreshed at once instead of at the next timer tick).
+   * @default true in a page (where `document` exists), false elsewhere
    */
   refreshOnFocus?: boolean | SignalSource;
   /**
    * Follow the browser's `online`/`offline` events: while offline the fetcher is not called (a call waits
-   * for the network instead), and coming back online refreshes at once. @default true (does nothing without
-   * `window`)
+   * for the network instead), and coming back online refreshes at once.
+   * @default true where `window` exists, false elsewhere
    */
   refreshOnReconnect?: boolean | SignalSource;
   /**
@@ -85,13 +86,14 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
   if (typeof appFetcher !== "function") return new TokenManager(core);
 
   const clock = { ...systemClock, ...core.clock };
-  const inPage = !!browserGlobals().document;
+  // On by default where their globals exist: a page has `document`, and `window` for the network events.
+  const { window: win, document: inPage } = browserGlobals();
   const pick = (option: boolean | SignalSource | undefined, byDefault: boolean, make: () => SignalSource[]) =>
     typeof option === "function" ? [option] : (option ?? byDefault) ? make() : [];
-  const reconnect = pick(refreshOnReconnect, true, () => [onlineSignal()]);
+  const reconnect = pick(refreshOnReconnect, !!win, () => [onlineSignal()]);
   const sources = [
-    ...pick(refreshOnFocus, true, () => [focusSignal()]),
-    ...pick(refreshOnWake, inPage, () => [wakeSignal({ clock }), pageShowSignal()]),
+    ...pick(refreshOnFocus, !!inPage, () => [focusSignal()]),
+    ...pick(refreshOnWake, !!inPage, () => [wakeSignal({ clock }), pageShowSignal()]),
   ];
   const crossTab = crossTabKey ? crossTabFetcher({ key: crossTabKey, fetchToken: appFetcher, lockWaitMs: crossTabLockWaitMs, clock }) : undefined;
   const shared = crossTab?.fetchToken ?? appFetcher;
