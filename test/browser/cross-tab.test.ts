@@ -99,6 +99,29 @@ describe("crossTabFetcher", () => {
     otherTab.close();
   });
 
+  it("a tab whose own fetch failed adopts another tab's token at its next try, without a network call", async () => {
+    const clock = createFakeClock();
+    const origin = fakeOrigin();
+    const issuer = countingIssuer(clock);
+    let failing = true;
+    const flaky: TokenFetcher = async (context) => {
+      if (failing) throw new Error("network down in this tab");
+      return issuer.fetchToken(context);
+    };
+    const b = openTab(clock, origin, "app", flaky);
+    b.manager.start();
+    await clock.advance(100);
+    expect(b.manager.getSnapshot().status).toBe("retrying");
+    failing = false;
+    const a = openTab(clock, origin, "app", issuer.fetchToken);
+    a.manager.start();
+    await clock.advance(200);
+    expect(issuer.calls).toHaveLength(1); // A's
+    await clock.advance(35_000); // B's planned retry, at most the capped backoff away
+    expect(b.manager.peekToken()).toBe(issuer.issued[0]);
+    expect(issuer.calls).toHaveLength(1);
+  });
+
   it("a lock holder that never answers cannot block the others for longer than lockWaitMs", async () => {
     const clock = createFakeClock();
     const origin = fakeOrigin();
