@@ -100,6 +100,8 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
   /** Fetches waiting for the lock, woken when a token arrives. */
   const waiters = new Set<() => void>();
   let channel: ChannelLike | undefined;
+  /** True while signing out on another tab's message. */
+  let remote = false;
 
   const post = (message: object) => {
     try {
@@ -173,9 +175,13 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       channel.addEventListener("message", ({ data }) => {
         const message = data as { key?: unknown; token?: unknown; signOut?: unknown } | null;
         if (message?.key !== key) return;
-        // A tab signed out by a message posts sign-out once more; the others are signed out already, and
-        // their signOut() is a no-op that posts nothing.
-        if (message.signOut) return manager.signOut();
+        if (message.signOut) {
+          // Not echoed: an echo could sign out a tab that signed out and straight back in (`start()`).
+          remote = true;
+          manager.signOut(); // never throws: the manager guards its listeners
+          remote = false;
+          return;
+        }
         const token = message.token;
         if (typeof token !== "string" || !newer(token, held) || !newer(token, shared)) return;
         shared = token;
@@ -186,7 +192,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       });
       const onSignedOut = () => {
         held = shared = undefined;
-        post({ signOut: true });
+        if (!remote) post({ signOut: true });
       };
       manager.on("signedOut", onSignedOut);
       return () => {
