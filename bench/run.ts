@@ -3,6 +3,7 @@
  * Always exits 0: benchmarks inform, CI does not gate on them. `npm run bench`.
  */
 import { run as concurrency } from "./concurrency";
+import { run as crossTab } from "./cross-tab";
 import { run as getToken } from "./get-token";
 import { run as heap } from "./heap";
 import { run as simulatedHour } from "./simulated-hour";
@@ -17,6 +18,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ["simulated-hour", simulatedHour],
   ["thundering-herd", thunderingHerd],
   ["heap", heap],
+  ["cross-tab", crossTab],
 ];
 
 async function main(): Promise<void> {

@@ -24,6 +24,8 @@ export { normalizeIssuer } from "./jwt";
 export { systemClock } from "./clock";
 
 export type { TokenManagerOptions } from "./token-manager";
+export type { CreateTokenManagerOptions } from "./create-token-manager";
+export type { SignalSource } from "./browser/signal-source";
 export type {
   TokenManagerEvents,
   TokenEvent,
