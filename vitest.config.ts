@@ -5,12 +5,13 @@ export default defineConfig({
   // Examples import the package by name, as users do; resolve it to the sources.
   resolve: {
     alias: [
+      { find: /^convex-custom-jwt\/react$/, replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)) },
       { find: /^convex-custom-jwt\/convex$/, replacement: fileURLToPath(new URL("./src/convex/index.ts", import.meta.url)) },
       { find: /^convex-custom-jwt$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
     ],
   },
   test: {
-    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx", "examples/**/*.test.ts"],
     restoreMocks: true,
     testTimeout: 20_000,
     hookTimeout: 20_000,
