@@ -120,7 +120,11 @@ function Connect({
       mine.releasing = true;
       queueMicrotask(() => {
         if (!mine.releasing) return;
-        mine.disconnect();
+        try {
+          mine.disconnect();
+        } catch {
+          // The app closed the client in the same task as the unmount: it has no auth left to undo.
+        }
         if (live.current === mine) live.current = null;
       });
     };
