@@ -28,10 +28,24 @@ interface Bridge {
 
 /** One live `connectConvex`, kept across StrictMode's simulated unmount (released a microtask later). */
 interface Connection {
-  client: ConvexReactClient;
-  manager: TokenSource;
-  disconnect: () => void;
+  readonly client: ConvexReactClient;
+  readonly manager: TokenSource;
+  readonly leeway: number | undefined;
+  readonly disconnect: () => void;
+  /** Its effect was cleaned up: released a microtask later unless the same effect runs again. */
   releasing: boolean;
+  done: boolean;
+}
+
+/** Undo a connection once (a released one may be released again by its deferred cleanup). */
+function release(connection: Connection): void {
+  if (connection.done) return;
+  connection.done = true;
+  try {
+    connection.disconnect();
+  } catch {
+    // The app closed the client in the same task as the unmount: it has no auth left to undo.
+  }
 }
 
 /**
@@ -104,28 +118,23 @@ function Connect({
   const live = useRef<Connection | null>(null);
   useEffect(() => {
     let connection = live.current;
-    if (connection && connection.client === client && connection.manager === manager && connection.releasing) {
+    const same = connection?.client === client && connection.manager === manager && connection.leeway === authRefreshTokenLeewaySeconds;
+    if (connection && !connection.done && same) {
       connection.releasing = false; // StrictMode's re-mount: keep the connection, send nothing
     } else {
-      connection?.disconnect();
+      if (connection) release(connection);
       const onChange = (isAuthenticated: boolean) => {
         bridge.confirmed = isAuthenticated;
         bridge.onChange?.(isAuthenticated);
       };
       const disconnect = connectConvex(client, manager, { onChange, authRefreshTokenLeewaySeconds });
-      connection = live.current = { client, manager, disconnect, releasing: false };
+      connection = live.current = { client, manager, leeway: authRefreshTokenLeewaySeconds, disconnect, releasing: false, done: false };
     }
     const mine = connection;
     return () => {
       mine.releasing = true;
       queueMicrotask(() => {
-        if (!mine.releasing) return;
-        try {
-          mine.disconnect();
-        } catch {
-          // The app closed the client in the same task as the unmount: it has no auth left to undo.
-        }
-        if (live.current === mine) live.current = null;
+        if (mine.releasing) release(mine);
       });
     };
   }, [client, manager, bridge, authRefreshTokenLeewaySeconds]);

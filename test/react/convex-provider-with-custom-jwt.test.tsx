@@ -5,6 +5,7 @@
  */
 import { StrictMode, useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { createTokenManager, httpTokenFetcher, type TokenSource } from "../../src/index";
 import { ConvexProviderWithCustomJwt } from "../../src/react/index";
 import { Identity, shown, world, type World } from "./world";
 
@@ -128,22 +129,28 @@ describe("ConvexProviderWithCustomJwt", () => {
     expect(w.source.live()).toBe(0);
   });
 
-  it("moves to a new manager when the prop changes, and signs in with it", async () => {
+  it("moves to a new manager when the prop changes: the old connection is undone once, the new one kept", async () => {
     w = await world();
-    const r = w.render(<App w={w} />);
+    const client = w.client;
+    const Tree = ({ manager }: { manager: TokenSource }) => (
+      <ConvexProviderWithCustomJwt client={client} manager={manager}>
+        <Identity />
+      </ConvexProviderWithCustomJwt>
+    );
+    const r = w.render(<Tree manager={w.source} />);
     await w.clock.until(() => shown(r) === "user_1 authenticated");
     const first = w.source;
     w.stack.endpoint.signIn("user_3");
-    const { createTokenManager, httpTokenFetcher } = await import("../../src/index");
     const other = createTokenManager({ fetchToken: httpTokenFetcher({ url: w.stack.endpoint.tokenUrl }) });
+    const clearAuth = vi.spyOn(client, "clearAuth");
     try {
-      r.rerender(
-        <ConvexProviderWithCustomJwt client={w.client} manager={other}>
-          <Identity />
-        </ConvexProviderWithCustomJwt>,
-      );
+      r.rerender(<Tree manager={other} />);
       await w.clock.until(() => shown(r) === "user_3 authenticated");
+      await w.clock.advance(5_000);
       expect(first.live()).toBe(0);
+      expect(clearAuth).toHaveBeenCalledTimes(1);
+      expect(w.stack.deployment.currentIdentity()).toMatchObject({ subject: "user_3" });
+      expect(shown(r)).toBe("user_3 authenticated");
     } finally {
       r.unmount();
       other.dispose();
