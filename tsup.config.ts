@@ -10,6 +10,7 @@ export default defineConfig({
     "testing-msw": "src/testing/msw.ts",
     server: "src/server/index.ts",
     cli: "src/cli/bin.ts",
+    react: "src/react/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -8,14 +8,15 @@ export default defineConfig({
       { find: /^convex-custom-jwt\/testing\/msw$/, replacement: fileURLToPath(new URL("./src/testing/msw.ts", import.meta.url)) },
       { find: /^convex-custom-jwt\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
       { find: /^convex-custom-jwt\/server$/, replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url)) },
+      { find: /^convex-custom-jwt\/react$/, replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)) },
       { find: /^convex-custom-jwt\/convex$/, replacement: fileURLToPath(new URL("./src/convex/index.ts", import.meta.url)) },
       { find: /^convex-custom-jwt$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
     ],
   },
   test: {
-    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     // The pack-and-consume test has its own config (test/package/vitest.config.ts), run by .ci/run.
     exclude: ["**/node_modules/**", "test/package/**"],
+    include: ["test/**/*.test.ts", "test/**/*.test.tsx", "examples/**/*.test.ts"],
     restoreMocks: true,
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,0 +1,102 @@
+/**
+ * `useConvexCustomJwt`: a token manager's state for React, in the shape `ConvexProviderWithAuth` expects.
+ *
+ * @module
+ */
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
+import type { TokenSnapshot, TokenSource, TokenStatus } from "../types";
+import { reactTokenFetcher } from "./react-token-fetcher";
+
+/** Options of {@link useConvexCustomJwt}. */
+export interface UseConvexCustomJwtOptions {
+  /**
+   * The Convex client's `authRefreshTokenLeewaySeconds` (Convex's default is 10). Set the same value on
+   * the client and here. A client leeway larger than the manager's refresh leeway + jitter (for the
+   * defaults, 60 s + 30 s: e.g. `authRefreshTokenLeewaySeconds: 100`) lets `ConvexProviderWithAuth`
+   * rotate with one fetch per rotation; with Convex's default of 10 s a rotation costs two fetches (see
+   * the README). {@link ConvexProviderWithCustomJwt} always costs one. @default 10
+   */
+  authRefreshTokenLeewaySeconds?: number;
+}
+
+/** What {@link useConvexCustomJwt} returns: `ConvexProviderWithAuth`'s `useAuth` shape, plus UI state. */
+export interface ConvexCustomJwtState {
+  /** True until the manager has either a token or a definitive answer (signed out). */
+  readonly isLoading: boolean;
+  /** True while the manager holds a token that has not expired. */
+  readonly isAuthenticated: boolean;
+  /**
+   * Convex's `AuthTokenFetcher`, the same function for the life of the component and manager (a new
+   * identity would make `ConvexProviderWithAuth` re-authenticate). Never throws, never hangs.
+   */
+  readonly fetchAccessToken: (args: { forceRefreshToken: boolean }) => Promise<string | null>;
+  /** The manager's status; `"idle"` on the server and during hydration. */
+  readonly status: TokenStatus;
+  /** Local time (epoch ms) the held token expires; null without a token. */
+  readonly expiresAt: number | null;
+  /** `sub` of the held token; null without a token. */
+  readonly subject: string | null;
+  /** The last fetch failure since the last success; null when the last fetch succeeded. */
+  readonly error: unknown;
+}
+
+/** What the server renders (and hydration first renders): loading, no token. */
+const SERVER_SNAPSHOT: TokenSnapshot = Object.freeze({
+  status: "idle",
+  hasToken: false,
+  issuedAt: null,
+  expiresAt: null,
+  nextFetchAt: null,
+  subject: null,
+  issuer: null,
+  error: null,
+  failures: 0,
+  clockSkewMs: 0,
+});
+const getServerSnapshot = () => SERVER_SNAPSHOT;
+
+/**
+ * A token manager's state, re-rendered on every change (`useSyncExternalStore`, with a server snapshot
+ * that says loading, so server rendering and hydration agree). On mount it starts an idle manager (one
+ * fetch, shared with every other caller); it never restarts a signed-out one: call `manager.start()` on
+ * sign-in.
+ *
+ * Use it for UI state under {@link ConvexProviderWithCustomJwt}, or as `ConvexProviderWithAuth`'s
+ * `useAuth`.
+ *
+ * @example
+ * function Account() {
+ *   const { isLoading, isAuthenticated, subject, expiresAt } = useConvexCustomJwt(tokens);
+ *   if (isLoading) return <p>Loading…</p>;
+ *   return isAuthenticated ? <p>{subject}, until {new Date(expiresAt!).toLocaleTimeString()}</p> : <SignIn />;
+ * }
+ * // or: <ConvexProviderWithAuth client={convex} useAuth={() => useConvexCustomJwt(tokens)}>
+ */
+export function useConvexCustomJwt(manager: TokenSource, options: UseConvexCustomJwtOptions = {}): ConvexCustomJwtState {
+  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
+  const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
+  const getSnapshot = useCallback(() => manager.getSnapshot(), [manager]);
+  const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
+  const fetchAccessToken = useMemo(() => reactTokenFetcher(manager, leeway), [manager, leeway]);
+
+  useEffect(() => {
+    const release = fetchAccessToken.retain();
+    // Start an idle manager: ConvexProviderWithAuth only asks for a token once this reports a session.
+    // Single-flight in the manager makes StrictMode's second mount join the first fetch.
+    if (manager.getSnapshot().status === "idle") manager.getToken().catch(() => {});
+    return release;
+  }, [manager, fetchAccessToken]);
+
+  return useMemo(() => {
+    const { status, hasToken } = snapshot;
+    return {
+      isLoading: !hasToken && (status === "idle" || status === "fetching" || status === "retrying"),
+      isAuthenticated: hasToken,
+      fetchAccessToken,
+      status,
+      expiresAt: hasToken ? snapshot.expiresAt : null,
+      subject: hasToken ? snapshot.subject : null,
+      error: snapshot.error,
+    };
+  }, [snapshot, fetchAccessToken]);
+}

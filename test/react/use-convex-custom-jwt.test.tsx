@@ -1,0 +1,134 @@
+// @vitest-environment jsdom
+/**
+ * useConvexCustomJwt on its own: a real TokenManager with a scripted fetcher under vitest's fake timers.
+ */
+import { act, renderHook } from "@testing-library/react";
+import { StrictMode, type ReactNode } from "react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createTokenManager, type TokenManager } from "../../src/index";
+import { useConvexCustomJwt } from "../../src/react/index";
+import { scriptedFetcher } from "../support/manager-harness";
+import { countingSource } from "./world";
+
+let manager: TokenManager | undefined;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
+});
+afterEach(() => {
+  manager?.dispose();
+  manager = undefined;
+  vi.useRealTimers();
+});
+
+function setup() {
+  const script = scriptedFetcher();
+  manager = createTokenManager({ fetchToken: script.fetcher });
+  return { script, manager, source: countingSource(manager) };
+}
+
+const strict = ({ children }: { children: ReactNode }) => <StrictMode>{children}</StrictMode>;
+const flush = () => act(() => vi.advanceTimersByTimeAsync(0));
+
+describe("useConvexCustomJwt", () => {
+  it("starts an idle manager once, even under StrictMode, and reports loading until the token arrives", async () => {
+    const { script, source } = setup();
+    const { result } = renderHook(() => useConvexCustomJwt(source), { wrapper: strict });
+    expect(result.current).toMatchObject({ isLoading: true, isAuthenticated: false });
+    await flush();
+    expect(script.fetcher).toHaveBeenCalledTimes(1);
+    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: true, status: "valid", subject: "user_1", error: null });
+    expect(result.current.expiresAt).toBe(manager!.getSnapshot().expiresAt);
+  });
+
+  // Pain point: a new fetchAccessToken identity makes ConvexProviderWithAuth clear auth and re-authenticate.
+  it("keeps fetchAccessToken's identity across re-renders and token rotations", async () => {
+    const { source } = setup();
+    const { result, rerender } = renderHook(() => useConvexCustomJwt(source));
+    await flush();
+    const first = result.current.fetchAccessToken;
+    const state = result.current;
+    rerender();
+    expect(result.current).toBe(state); // nothing changed: the same object, no re-render downstream
+    await act(() => manager!.refresh());
+    expect(result.current).not.toBe(state);
+    expect(result.current.fetchAccessToken).toBe(first);
+  });
+
+  it("does not restart a signed-out manager, and reports the fetcher's failure", async () => {
+    const { script, source } = setup();
+    script.next({ kind: "null" });
+    const { result } = renderHook(() => useConvexCustomJwt(source));
+    await flush();
+    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: false, status: "signedOut", subject: null, expiresAt: null });
+    const { result: again } = renderHook(() => useConvexCustomJwt(source));
+    await flush();
+    expect(again.current.status).toBe("signedOut");
+    expect(script.fetcher).toHaveBeenCalledTimes(1);
+
+    script.next({ kind: "throw", error: new Error("endpoint down") });
+    act(() => manager!.start());
+    await flush();
+    expect(result.current).toMatchObject({ isLoading: true, status: "retrying" });
+    expect((result.current.error as Error).message).toBe("endpoint down");
+  });
+
+  it("fetchAccessToken obeys Convex's contract: null when not forced, a token when forced, never a throw", async () => {
+    const { script, source } = setup();
+    const { result } = renderHook(() => useConvexCustomJwt(source));
+    await flush();
+    const fetchAccessToken = result.current.fetchAccessToken;
+    await expect(fetchAccessToken({ forceRefreshToken: false })).resolves.toBeNull();
+    const handed = await fetchAccessToken({ forceRefreshToken: true });
+    expect(handed).toBe(script.issued[0]); // young enough: no second fetch
+    expect(script.fetcher).toHaveBeenCalledTimes(1);
+    // Asked again long before the held token's end (a server rejection): a newly minted token.
+    const fresh = fetchAccessToken({ forceRefreshToken: true });
+    await flush();
+    await expect(fresh).resolves.toBe(script.issued[1]);
+    // A failing fetch never reaches Convex as a rejection.
+    script.always({ kind: "throw", error: Object.assign(new Error("bad"), { status: 400 }) });
+    const failed = fetchAccessToken({ forceRefreshToken: true });
+    await act(() => vi.advanceTimersByTimeAsync(10 * 60_000));
+    await expect(failed).resolves.toBeNull();
+  });
+
+  it("waits for the manager's own rotation when Convex's scheduled refetch comes first (one fetch, not two)", async () => {
+    const { script, source } = setup();
+    // Convex's leeway (100 s) larger than the manager's (60 s + up to 30 s of jitter).
+    const { result } = renderHook(() => useConvexCustomJwt(source, { authRefreshTokenLeewaySeconds: 100 }));
+    await flush();
+    const fetchAccessToken = result.current.fetchAccessToken;
+    expect(await fetchAccessToken({ forceRefreshToken: true })).toBe(script.issued[0]);
+    await act(() => vi.advanceTimersByTimeAsync(900_000 - 100_000)); // Convex's refetch: 100 s before exp
+    expect(script.fetcher).toHaveBeenCalledTimes(1);
+    const next = fetchAccessToken({ forceRefreshToken: true });
+    await act(() => vi.advanceTimersByTimeAsync(45_000)); // the manager rotates 60–90 s before exp
+    await expect(next).resolves.toBe(script.issued[1]);
+    expect(script.fetcher).toHaveBeenCalledTimes(2);
+    expect(script.calls[1]?.reason).toBe("scheduled"); // the manager's rotation, not a forced extra fetch
+    await act(() => vi.advanceTimersByTimeAsync(60_000));
+    expect(script.fetcher).toHaveBeenCalledTimes(2);
+  });
+
+  // Pain point (Convex's ConvexProviderWithAuth): after unmount, Convex's scheduled refetch calls the same
+  // fetcher and signs the client back in.
+  it("answers null once unmounted, and leaves no subscription behind", async () => {
+    const { source } = setup();
+    const { result, unmount } = renderHook(() => useConvexCustomJwt(source), { wrapper: strict });
+    await flush();
+    const fetchAccessToken = result.current.fetchAccessToken;
+    await expect(fetchAccessToken({ forceRefreshToken: true })).resolves.toMatch(/^ey/);
+    expect(source.live()).toBeGreaterThan(0);
+    unmount();
+    expect(source.live()).toBe(0);
+    await expect(fetchAccessToken({ forceRefreshToken: true })).resolves.toBeNull();
+  });
+
+  it("rejects a bad leeway with a TypeError naming the option", () => {
+    const { source } = setup();
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(() => renderHook(() => useConvexCustomJwt(source, { authRefreshTokenLeewaySeconds: -1 }))).toThrow(
+      /authRefreshTokenLeewaySeconds/,
+    );
+  });
+});
