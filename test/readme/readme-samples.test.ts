@@ -30,7 +30,7 @@ interface Sample {
 /** The fenced ts/tsx blocks of a markdown text, with the line each starts on. */
 export function samplesOf(markdown: string): Sample[] {
   const samples: Sample[] = [];
-  const fence = /^```(ts|tsx|typescript)[^\n]*\n([\s\S]*?)^```/gm;
+  const fence = /^```(tsx|ts|typescript)[^\n]*\n([\s\S]*?)^```/gm;
   for (const match of markdown.matchAll(fence)) {
     const lang = match[1] === "tsx" ? "tsx" : "ts";
     const code = match[2]!;
