@@ -1,8 +1,9 @@
 /**
- * Event payload types of the TokenManager. None of them ever carries a whole token.
+ * Event payload types of the TokenManager, and its emitter. No payload ever carries a whole token.
  *
  * @module
  */
+import { EventEmitter } from "eventemitter3";
 import type { TokenWarningCode } from "./errors";
 import type { FetchReason, TokenSnapshot } from "./types";
 
@@ -29,9 +30,15 @@ export interface RefreshingEvent {
 export interface FetchErrorEvent {
   error: unknown;
   attempt: number;
-  /** When the next try happens (epoch ms). The manager always tries again, at the capped delay at most. */
+  /**
+   * When the next try happens (epoch ms): at the capped delay at most (1 hour for a `Retry-After`), or
+   * `Infinity` while offline (the next try waits for `notify("online")`).
+   */
   retryAt: number;
-  /** True once the policy's attempts are used up: callers without a valid token now get a `TokenFetchError`. */
+  /**
+   * True once callers without a valid token get the error at once: the policy's attempts are used up, the
+   * failure is not retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or offline.
+   */
   exhausted: boolean;
   /** Whether a still-valid token is being served meanwhile. */
   servingToken: boolean;
@@ -63,4 +70,58 @@ export interface TokenManagerEvents {
   signedOut: (event: SignedOutEvent) => void;
   discarded: (event: DiscardedEvent) => void;
   state: (snapshot: TokenSnapshot) => void;
+}
+
+type Listener = (payload: unknown) => void;
+
+/**
+ * The manager's emitter: `on`/`once`/`off` over eventemitter3, with every listener guarded on its own (one
+ * that throws is reported and the next still runs). `era` is bumped on sign-out and dispose: a dispatch that
+ * began before skips its remaining listeners, so no `token` event reaches anyone after a listener signed out.
+ */
+export class Emitter {
+  readonly #ee = new EventEmitter();
+  readonly #call: Listener;
+  #at = 0;
+  #event = "";
+  era = 0;
+
+  /** `report(what, error)` is told about each listener that threw. */
+  constructor(report: (what: string, error: unknown) => void) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    // The one function registered with eventemitter3; the app's listener is its `this` (the context).
+    this.#call = function (this: Listener, payload) {
+      if (self.#at !== self.era) return;
+      try {
+        this(payload);
+      } catch (error) {
+        report(`"${self.#event}" listener`, error);
+      }
+    };
+  }
+
+  on(event: string, listener: Listener, once?: boolean): void {
+    this.#ee[once ? "once" : "on"](event, this.#call, listener);
+  }
+
+  off(event: string, listener: Listener): void {
+    this.#ee.off(event, this.#call, listener);
+  }
+
+  emit(event: string, payload: unknown): void {
+    const [at, name] = [this.#at, this.#event];
+    this.#at = this.era;
+    this.#event = event;
+    try {
+      this.#ee.emit(event, payload);
+    } finally {
+      this.#at = at;
+      this.#event = name;
+    }
+  }
+
+  clear(): void {
+    this.#ee.removeAllListeners();
+  }
 }

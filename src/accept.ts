@@ -1,0 +1,131 @@
+/**
+ * Token acceptance as a pure function: decode → claim checks → skew → plan. A fetcher's result becomes a
+ * {@link Held} token on the manager's time line, or an `InvalidTokenError` saying what to fix.
+ *
+ * Time: `now` is the manager's time line (see `Timeline`), on which `skewSamples` are taken. The issuer's
+ * clock is the truth; this clock's offset from it is estimated from `receivedAt − iat`, one sample per
+ * distinct token (a caching issuer's token returned again says nothing new). Each sample over-estimates
+ * the offset by the token's age, so the smallest recent one is kept; `iat` in whole seconds may be up to
+ * 1 s early, so 1 s is taken off a correction (never optimistic). Offsets up to 5 s are ignored; beyond
+ * `maxClockSkewMs` none is trusted and the lifetime (`exp − iat`, less 1 s) is measured from receipt.
+ *
+ * @module
+ */
+import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { decodeClaims, notAJwt } from "./jwt";
+import type { ResolvedOptions } from "./options";
+import { estimateSkew, planRefresh } from "./schedule";
+
+/** A token the manager holds. Times are on the manager's time line (ms). */
+export interface Held {
+  readonly raw: string;
+  /** `exp` in ms on the issuer's clock (to tell a newer token from the same one returned again). */
+  readonly exp: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly refreshAt: number;
+  readonly serveUntil: number;
+  readonly sub: string;
+  readonly iss: string | null;
+}
+
+/** The outcome of {@link acceptToken}. */
+export interface Accepted {
+  held: Held;
+  /** The skew samples to keep (the new one added when the token is new). */
+  samples: number[];
+  /** The offset estimated (ms, positive: this clock ahead of the issuer's); `null` beyond the bound. */
+  skewMs: number | null;
+  warnings: [TokenWarningCode, string][];
+}
+
+const TOLERANCE_MS = 5_000;
+
+/**
+ * Accept a fetcher's `result` received at `now`.
+ *
+ * @param known - whether this very token was seen before (then it adds no skew sample).
+ * @throws InvalidTokenError from the claim checks, `ERR_TOKEN_EXPIRED`, `ERR_TOKEN_NOT_YET_VALID`.
+ */
+export function acceptToken(
+  result: unknown,
+  now: number,
+  samples: readonly number[],
+  known: (raw: string) => boolean,
+  o: ResolvedOptions,
+  random: number,
+): Accepted {
+  const value = typeof result === "string" ? result : (result as { token?: unknown } | null | undefined)?.token;
+  if (typeof value !== "string") throw notAJwt(typeof result);
+  const raw = value.trim(); // a token read from a text body
+  const { exp, iat, nbf, sub, iss } = decodeClaims(raw, o);
+  const warnings: Accepted["warnings"] = [];
+  const kept = iat === undefined || known(raw) ? [...samples] : [...samples, now - iat].slice(-5);
+  const best = estimateSkew(kept, TOLERANCE_MS, Infinity);
+  const beyond = Math.abs(best) > o.maxClockSkewMs;
+  // Whole-second `iat`: the true mint time may be up to 1 s later.
+  const grain = iat !== undefined && iat % 1000 === 0 ? 1_000 : 0;
+  const skew = best === 0 ? 0 : best - grain;
+  // The issuer's clock now, as best known (beyond the bound: unknown, taken as `iat`).
+  const issuerNow = beyond ? (iat ?? now) : now - skew;
+  const lifetime = iat === undefined ? Infinity : exp - iat - (best || beyond ? grain : 0);
+  const remaining = beyond ? lifetime : Math.min(lifetime, exp - issuerNow);
+  const where = `by this clock (${describeSkew(beyond ? best : skew)}; \`maxClockSkewMs\` is ${o.maxClockSkewMs} ms)`;
+  if (iat === undefined) {
+    warnings.push([
+      "ERR_TOKEN_MISSING_IAT",
+      "The JWT has no `iat` claim, which Convex's client needs to schedule its refresh: configure the issuer to set it.",
+    ]);
+  } else if (iat - now > TOLERANCE_MS && !beyond) {
+    warnings.push([
+      "ERR_TOKEN_IAT_IN_FUTURE",
+      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock. If the issuer's clock is the ` +
+        "one off, Convex rejects its tokens beyond 5 s: keep it in sync (NTP).",
+    ]);
+  }
+  if (beyond) {
+    warnings.push([
+      "ERR_CLOCK_SKEW_BEYOND_BOUND",
+      `This clock is ${describeSkew(best)}, beyond \`maxClockSkewMs\` (${o.maxClockSkewMs} ms): each token's ` +
+        "lifetime is measured from its receipt. Sync this clock (NTP), or raise `maxClockSkewMs`.",
+    ]);
+  }
+  if (remaining <= 0) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_EXPIRED",
+      `The fetched token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}. Set \`exp\` in ` +
+        'seconds, make a caching issuer mint a new token when the fetch reason is "forced", and sync the clocks.',
+      raw,
+    );
+  }
+  if (nbf !== undefined && nbf - issuerNow > TOLERANCE_MS) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_NOT_YET_VALID",
+      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s in the future ${where}; Convex rejects it ` +
+        "beyond 5 s. Drop `nbf` or set it to the issue time, and sync the clocks.",
+      raw,
+    );
+  }
+  const expiresAt = now + remaining;
+  const issuedAt = iat === undefined ? now : Math.min(now, expiresAt - lifetime);
+  return {
+    // `raw`, `refreshAt` and `serveUntil` stay in-object with V8 despite the spread.
+    held: {
+      raw,
+      exp,
+      issuedAt,
+      expiresAt,
+      ...planRefresh({ issuedAt, expiresAt }, o.refreshLeewayMs, o.refreshJitterMs, o.minValidityMs, random),
+      sub,
+      iss: iss ?? null,
+    },
+    samples: kept,
+    skewMs: beyond ? null : best,
+    warnings,
+  };
+}
+
+/** "about 120 s ahead of the issuer's", for messages. */
+export function describeSkew(skewMs: number): string {
+  return skewMs ? `about ${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? "ahead of" : "behind"} the issuer's` : "in step with the issuer's";
+}
