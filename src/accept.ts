@@ -70,39 +70,36 @@ export function acceptToken(
   const issuerNow = beyond ? (iat ?? now) : now - skew;
   const lifetime = iat === undefined ? Infinity : exp - iat - (best || beyond ? grain : 0);
   const remaining = beyond ? lifetime : Math.min(lifetime, exp - issuerNow);
-  const where = `by this clock (${describeSkew(beyond ? best : skew)}; \`maxClockSkewMs\` is ${o.maxClockSkewMs} ms)`;
+  const where = `(this clock: ${Math.round(best / 1000)} s ahead of the issuer's; \`maxClockSkewMs\`: ${o.maxClockSkewMs})`;
   if (iat === undefined) {
     warnings.push([
       "ERR_TOKEN_MISSING_IAT",
-      "The JWT has no `iat` claim, which Convex's client needs to schedule its refresh: configure the issuer to set it.",
+      "The JWT has no `iat`, which Convex's client needs to plan its refresh: make the issuer set it.",
     ]);
   } else if (iat - now > TOLERANCE_MS && !beyond) {
     warnings.push([
       "ERR_TOKEN_IAT_IN_FUTURE",
-      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock. If the issuer's clock is the ` +
-        "one off, Convex rejects its tokens beyond 5 s: keep it in sync (NTP).",
+      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects an \`iat\` over 5 s ahead of its own: sync the clocks (NTP).`,
     ]);
   }
   if (beyond) {
     warnings.push([
       "ERR_CLOCK_SKEW_BEYOND_BOUND",
-      `This clock is ${describeSkew(best)}, beyond \`maxClockSkewMs\` (${o.maxClockSkewMs} ms): each token's ` +
-        "lifetime is measured from its receipt. Sync this clock (NTP), or raise `maxClockSkewMs`.",
+      `This clock is off the issuer's ${where}: token lifetimes are measured from receipt. Sync the clocks (NTP), or raise \`maxClockSkewMs\`.`,
     ]);
   }
   if (remaining <= 0) {
     throw new InvalidTokenError(
       "ERR_TOKEN_EXPIRED",
-      `The fetched token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}. Set \`exp\` in ` +
-        'seconds, make a caching issuer mint a new token when the fetch reason is "forced", and sync the clocks.',
+      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks, and make ` +
+        'a caching issuer mint when the reason is "forced".',
       raw,
     );
   }
   if (nbf !== undefined && nbf - issuerNow > TOLERANCE_MS) {
     throw new InvalidTokenError(
       "ERR_TOKEN_NOT_YET_VALID",
-      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s in the future ${where}; Convex rejects it ` +
-        "beyond 5 s. Drop `nbf` or set it to the issue time, and sync the clocks.",
+      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s ahead ${where}; Convex rejects over 5 s: drop \`nbf\` or set it to \`iat\`.`,
       raw,
     );
   }
@@ -123,9 +120,4 @@ export function acceptToken(
     skewMs: beyond ? null : best,
     warnings,
   };
-}
-
-/** "about 120 s ahead of the issuer's", for messages. */
-export function describeSkew(skewMs: number): string {
-  return skewMs ? `about ${Math.round(Math.abs(skewMs) / 1000)} s ${skewMs > 0 ? "ahead of" : "behind"} the issuer's` : "in step with the issuer's";
 }

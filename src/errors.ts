@@ -55,8 +55,7 @@ export class TokenFetchError extends TokenManagerError {
   constructor(attempts: number, cause: unknown) {
     super(
       "ERR_TOKEN_FETCH_FAILED",
-      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. ` +
-        "Check that the token endpoint is reachable; retries go on in the background.",
+      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the token endpoint; retries go on.`,
       { cause },
     );
     this.attempts = attempts;
@@ -69,8 +68,7 @@ export class TokenFetchTimeoutError extends TokenManagerError {
   constructor(timeoutMs: number) {
     super(
       "ERR_TOKEN_FETCH_TIMEOUT",
-      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\` if the endpoint is slow, and pass ` +
-        "`signal` to fetch to cancel the request too.",
+      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\` for a slow endpoint, and pass \`signal\` to fetch.`,
     );
     this.timeoutMs = timeoutMs;
   }

@@ -3,7 +3,6 @@
  *
  * @module
  */
-import { EventEmitter } from "eventemitter3";
 import type { TokenWarningCode } from "./errors";
 import type { FetchReason, TokenSnapshot } from "./types";
 
@@ -75,53 +74,45 @@ export interface TokenManagerEvents {
 type Listener = (payload: unknown) => void;
 
 /**
- * The manager's emitter: `on`/`once`/`off` over eventemitter3, with every listener guarded on its own (one
- * that throws is reported and the next still runs). `era` is bumped on sign-out and dispose: a dispatch that
- * began before skips its remaining listeners, so no `token` event reaches anyone after a listener signed out.
+ * The manager's emitter: `on`/`once`/`off`/`emit`, with every listener guarded on its own (one that throws is
+ * reported and the next still runs). `era` is bumped on sign-out and dispose: a dispatch that began before
+ * skips its remaining listeners, so no `token` event reaches anyone after a listener signed out.
+ *
+ * (Written here rather than over eventemitter3: wrapping each of its listeners in a guard cost more bytes
+ * than this whole class.) Lists are copied on write, so a dispatch calls the listeners present when it began.
  */
 export class Emitter {
-  readonly #ee = new EventEmitter();
-  readonly #call: Listener;
-  #at = 0;
-  #event = "";
+  readonly #lists = new Map<string, { fn: Listener; once?: boolean }[]>();
+  readonly #report: (what: string, error: unknown) => void;
   era = 0;
 
   /** `report(what, error)` is told about each listener that threw. */
   constructor(report: (what: string, error: unknown) => void) {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const self = this;
-    // The one function registered with eventemitter3; the app's listener is its `this` (the context).
-    this.#call = function (this: Listener, payload) {
-      if (self.#at !== self.era) return;
-      try {
-        this(payload);
-      } catch (error) {
-        report(`"${self.#event}" listener`, error);
-      }
-    };
+    this.#report = report;
   }
 
-  on(event: string, listener: Listener, once?: boolean): void {
-    this.#ee[once ? "once" : "on"](event, this.#call, listener);
+  on(event: string, fn: Listener, once?: boolean): void {
+    this.#lists.set(event, [...(this.#lists.get(event) ?? []), { fn, once }]);
   }
 
-  off(event: string, listener: Listener): void {
-    this.#ee.off(event, this.#call, listener);
+  off(event: string, fn: Listener): void {
+    this.#lists.set(event, (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn));
   }
 
   emit(event: string, payload: unknown): void {
-    const [at, name] = [this.#at, this.#event];
-    this.#at = this.era;
-    this.#event = event;
-    try {
-      this.#ee.emit(event, payload);
-    } finally {
-      this.#at = at;
-      this.#event = name;
+    const era = this.era;
+    for (const entry of this.#lists.get(event) ?? []) {
+      if (era !== this.era) return;
+      if (entry.once) this.#lists.set(event, this.#lists.get(event)!.filter((e) => e !== entry));
+      try {
+        entry.fn(payload);
+      } catch (error) {
+        this.#report(`"${event}" listener`, error);
+      }
     }
   }
 
   clear(): void {
-    this.#ee.removeAllListeners();
+    this.#lists.clear();
   }
 }

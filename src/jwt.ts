@@ -42,7 +42,7 @@ export interface TokenWarning {
 export function notAJwt(what: string, token = ""): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_MALFORMED",
-    `The fetcher returned a non-JWT (${what}). Return the token string itself (or { token }), or null when the user is signed out.`,
+    `The fetcher returned a non-JWT (${what}): return the token (or { token }), or null when signed out.`,
     token,
   );
 }
@@ -78,16 +78,14 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   if (exp! >= 1e11) {
     throw new InvalidTokenError(
       "ERR_TOKEN_EXP_NOT_SECONDS",
-      `The JWT's \`exp\` (${exp}) is not in epoch seconds (milliseconds?): Convex reads seconds. Set \`exp\` to ` +
-        "seconds since the epoch.",
+      `The JWT's \`exp\` (${exp}) is not in epoch seconds (ms?): set it in seconds, as Convex reads it.`,
       token,
     );
   }
   if (typeof sub !== "string" || !sub) {
     throw new InvalidTokenError(
       "ERR_TOKEN_MISSING_SUB",
-      `The JWT (${tokenHint(token)}) has no \`sub\` claim, which Convex requires ("Missing subject"): configure the ` +
-        "issuer to set the user's id as `sub`.",
+      `The JWT (${tokenHint(token)}) has no \`sub\`, which Convex requires: set it to the user's id.`,
       token,
     );
   }

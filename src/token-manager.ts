@@ -109,7 +109,6 @@ export class TokenManager implements TokenSource {
   #seen: string[] = [];
   #jumps = 0;
   #skewMs = 0;
-  #fetchSeq = 0;
   #failures = 0;
   #lastError: unknown = null;
   /** Consecutive fetches that brought no later-expiring token (a caching issuer). */
@@ -316,7 +315,7 @@ export class TokenManager implements TokenSource {
     this.#transition(state);
     this.#emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
-    this.#log("debug", `fetch #${++this.#fetchSeq} (${reason}, attempt ${attempt})`);
+    this.#log("debug", `fetch (${reason}, attempt ${attempt})`);
     let pending: Promise<unknown>;
     try {
       pending = Promise.resolve(this.#options.fetchToken({ signal: controller.signal, reason, attempt }));
@@ -345,7 +344,7 @@ export class TokenManager implements TokenSource {
       const skew = accepted.skewMs;
       if (skew !== null && skew !== this.#skewMs) {
         this.#skewMs = skew;
-        if (skew) this.#warn("ERR_CLOCK_SKEW", `This clock is ${Math.round(skew / 1000)} s off the issuer's (positive: ahead); token times are corrected for it.`);
+        if (skew) this.#warn("ERR_CLOCK_SKEW", `This clock is ${Math.round(skew / 1000)} s ahead of the issuer's: corrected.`);
       }
     } catch (failure) {
       return this.#onFetchFailed(state, failure);
@@ -369,7 +368,7 @@ export class TokenManager implements TokenSource {
       if (!fresh && state.reason === "forced") {
         this.#warn(
           "ERR_TOKEN_NOT_RENEWED",
-          'A forced refresh got the token already held back: make the issuer mint a new token when the fetch reason is "forced" (bypass its cache).',
+          'A forced refresh got the held token back: make the issuer mint a new one when the reason is "forced".',
         );
       }
       const step = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** Math.min(this.#stale++, 30));
@@ -381,7 +380,7 @@ export class TokenManager implements TokenSource {
     this.#transition({ status: "valid", token: held });
     if (fresh) {
       const hint = tokenHint(held.raw);
-      this.#log("debug", `token ${hint} valid for ${Math.round((held.expiresAt - now) / 1000)} s`);
+      this.#log("debug", `token ${hint}`);
       this.#emit("token", {
         reason: state.reason,
         expiresAt: this.#time.toWall(held.expiresAt),
@@ -439,7 +438,7 @@ export class TokenManager implements TokenSource {
     const state = this.#state;
     const late = lateByMs > 5_000;
     if (late) {
-      this.#log("debug", `timer fired ${Math.round(lateByMs)} ms late (sleep, throttling or a clock jump)`);
+      this.#log("debug", `timer ${Math.round(lateByMs)} ms late`);
       this.#samples = []; // the clock may have jumped: estimate the issuer's clock afresh
     }
     if (state.status === "fetching") {
@@ -573,8 +572,7 @@ function callerError(error: unknown, attempts: number): Error {
 function tooShort(leftMs: number, neededMs: number, raw: string): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_TOO_SHORT_LIVED",
-    `The issuer's token is valid for ${Math.round(leftMs / 1000)} s, less than the ${Math.round(neededMs / 1000)} s ` +
-      "needed (`minValidityMs`): mint longer-lived tokens or ask for less.",
+    `The token is valid ${Math.round(leftMs / 1000)} s, under the ${Math.round(neededMs / 1000)} s needed (\`minValidityMs\`): mint longer-lived tokens or ask for less.`,
     raw,
   );
 }

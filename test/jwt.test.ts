@@ -113,7 +113,7 @@ describe("decodeClaims on malformed input → ERR_TOKEN_MALFORMED", () => {
 
   it("tells the developer what to return from the fetcher", () => {
     const error = rejectOf(longGarbage);
-    expect(error.message).toContain("Return the token string itself (or { token }), or null");
+    expect(error.message).toContain("return the token (or { token }), or null");
   });
 });
 
