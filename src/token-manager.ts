@@ -371,8 +371,9 @@ export class TokenManager implements TokenSource {
           'A forced refresh got the held token back: make the issuer mint a new one when the reason is "forced".',
         );
       }
+      // Halfway to the end of serving (a search for where the issuer mints again), at least a backoff step.
       const step = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** Math.min(this.#stale++, 30));
-      held = { ...held, refreshAt: Math.min(held.serveUntil, now + step * (0.5 + this.#clock.random() / 2)) };
+      held = { ...held, refreshAt: Math.min(held.serveUntil, now + Math.max(step * (0.5 + this.#clock.random() / 2), (held.serveUntil - now) / 2)) };
     }
     if (now >= held.serveUntil) return this.#onFetchFailed(state, tooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw), held);
     this.#failures = 0;

@@ -19,6 +19,11 @@ interface Timer {
   seq: number;
   index: number;
   callback: () => void;
+  /** Like Node's timers: whether it keeps the process alive (`ref()`/`unref()`, on by default). */
+  refed: boolean;
+  ref(): Timer;
+  unref(): Timer;
+  hasRef(): boolean;
 }
 
 /** Resolves after every queued microtask (and the promise chains they start) has run: one macrotask turn. */
@@ -60,6 +65,11 @@ export class FakeClock implements Clock {
     return this.#heap.length;
   }
 
+  /** Pending timers that would keep a Node process alive (not `unref()`'d), as Node's handles do. */
+  get refed(): number {
+    return this.#heap.filter((timer) => timer.refed).length;
+  }
+
   /** Wall-clock ms since the epoch. */
   now = (): number => this.#wallOffset + this.#mono;
   /** Monotonic ms since the clock was made; unaffected by {@link FakeClock.jump}. */
@@ -68,7 +78,16 @@ export class FakeClock implements Clock {
 
   setTimeout = (callback: () => void, delayMs: number): TimerHandle => {
     const delay = Number.isFinite(delayMs) ? Math.max(0, delayMs) : 0;
-    const timer: Timer = { at: this.#mono + delay, seq: this.#seq++, index: this.#heap.length, callback };
+    const timer: Timer = {
+      at: this.#mono + delay,
+      seq: this.#seq++,
+      index: this.#heap.length,
+      callback,
+      refed: true,
+      ref: () => ((timer.refed = true), timer),
+      unref: () => ((timer.refed = false), timer),
+      hasRef: () => timer.refed,
+    };
     this.#heap.push(timer);
     this.#up(timer.index);
     this.armed++;

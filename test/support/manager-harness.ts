@@ -69,3 +69,53 @@ export function scriptedFetcher(defaultOutcome: Outcome = { kind: "token" }) {
 export function httpError(status: number, retryAfterMs?: number): Error & { status: number; retryAfterMs?: number } {
   return Object.assign(new Error(`HTTP ${status}`), { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 }
+
+/** Options of {@link fakeIssuer}. */
+export interface FakeIssuerOptions {
+  /** Token lifetime in seconds (whole-second `iat`/`exp`, as issuers mint them). @default 900 */
+  lifetimeSec?: number;
+  /**
+   * A caching issuer: hands back its cached token until that has less than this many ms left (many SDKs'
+   * `getToken()` and token endpoints do), and mints a new one when the fetch reason is "forced" unless
+   * `ignoresForced`. Undefined: mints on every call.
+   */
+  remintBelowMs?: number;
+  ignoresForced?: boolean;
+  /** The issuer's clock minus the true time (ms): its own clock error. @default 0 */
+  offsetMs?: number;
+}
+
+/**
+ * An issuer on a {@link FakeClock}: its clock is the truth (true time = the clock's start plus its monotonic
+ * time, whatever the wall clock does), and it mints whole-second unsigned JWTs. `remaining(token)` is how
+ * long a token stays valid as the issuer (and the Convex backend) see it.
+ */
+export function fakeIssuer(clock: { monotonicNow(): number }, startMs: number, options: FakeIssuerOptions = {}) {
+  const { lifetimeSec = 900, remintBelowMs, ignoresForced = false, offsetMs = 0 } = options;
+  let cached: { token: string; exp: number } | undefined;
+  let minted = 0;
+  const now = () => startMs + clock.monotonicNow() + offsetMs;
+  return {
+    now,
+    get minted() {
+      return minted;
+    },
+    /** Mint (or hand back the cached token) for a fetch with `reason`. */
+    token(reason = "initial", claims: Record<string, unknown> = {}): string {
+      const t = now();
+      const reuse = cached && remintBelowMs !== undefined && cached.exp * 1000 - t > remintBelowMs && (reason !== "forced" || ignoresForced);
+      if (!reuse) {
+        const iat = Math.floor(t / 1000);
+        const exp = iat + lifetimeSec;
+        minted += 1;
+        cached = { token: unsignedJwt({ sub: "user_1", iss: "https://issuer.test", aud: "convex", iat, exp, jti: `m${++serial}`, ...claims }), exp };
+      }
+      return cached!.token;
+    },
+    /** Validity left (ms) of `token` on the issuer's clock. */
+    remaining(token: string): number {
+      const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number };
+      return payload.exp * 1000 - now();
+    },
+  };
+}
