@@ -54,6 +54,8 @@ export class FakeClock implements Clock {
   readonly #random: () => number;
   /** Timers armed so far (for reports). */
   armed = 0;
+  /** Fail an `advance` (or `sleep`, `flush`) that fires more timers than this: a timer loop. */
+  maxTimersPerAdvance = 1_000_000;
 
   constructor({ now = Date.UTC(2026, 0, 1), random = Math.random }: FakeClockOptions = {}) {
     this.#wallOffset = now;
@@ -109,7 +111,10 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.#mono + ms;
     await settle();
+    let fired = 0;
     for (let next = this.#heap[0]; next !== undefined && next.at <= target; next = this.#heap[0]) {
+      // A timer that keeps re-arming itself at the same instant would spin here forever: fail instead.
+      if (++fired > this.maxTimersPerAdvance) throw new Error(`FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance (a timer loop?)`);
       this.#removeAt(0);
       this.#mono = Math.max(this.#mono, next.at);
       next.callback();
