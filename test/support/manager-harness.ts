@@ -1,5 +1,5 @@
 /**
- * A scripted fetcher and helpers for driving a TokenManager under vitest's fake timers.
+ * A scripted fetcher, a fake issuer and helpers for driving a TokenManager on the one FakeClock.
  */
 import { vi } from "vitest";
 import type { FetchContext } from "../../src/types";
@@ -13,10 +13,16 @@ export type Outcome =
   | { kind: "hang" };
 
 let serial = 0;
+let mintNow: () => number = () => Date.now();
 
-/** An unsigned JWT minted "now" on the fake clock (jwt-decode does not verify signatures). */
+/** The clock `mintToken` reads (a FakeClock's `now` in tests); no argument: back to `Date.now`. */
+export function useMintClock(now: () => number = () => Date.now()): void {
+  mintNow = now;
+}
+
+/** An unsigned JWT minted "now" on the mint clock (see {@link useMintClock}; jwt-decode does not verify signatures). */
 export function mintToken(lifetimeSec = 900, opts: { sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> } = {}): string {
-  const iat = Math.floor(Date.now() / 1000) + (opts.iatOffsetSec ?? 0);
+  const iat = Math.floor(mintNow() / 1000) + (opts.iatOffsetSec ?? 0);
   return unsignedJwt({ sub: opts.sub ?? "user_1", iss: "https://issuer.test", aud: "convex", iat, exp: iat + lifetimeSec, jti: `t${++serial}`, ...opts.claims });
 }
 
