@@ -79,7 +79,7 @@ export function acceptToken(
   } else if (iat - now > TOLERANCE_MS && !beyond) {
     warnings.push([
       "ERR_TOKEN_IAT_IN_FUTURE",
-      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects an \`iat\` over 5 s ahead of its own: sync the clocks (NTP).`,
+      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects over 5 s: sync the clocks (NTP).`,
     ]);
   }
   if (beyond) {

@@ -126,7 +126,7 @@ export function describe(error: unknown): string {
   try {
     text = `${error instanceof Error ? error.message || error.name : error}`;
   } catch {
-    text = "(a value that cannot be printed)";
+    text = "(unprintable)";
   }
   return redact(text);
 }

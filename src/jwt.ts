@@ -69,8 +69,7 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   if (!Number.isFinite(exp)) {
     throw new InvalidTokenError(
       "ERR_TOKEN_MISSING_EXP",
-      `The JWT (${tokenHint(token)}) has no numeric \`exp\`, which Convex requires: configure the issuer to set an ` +
-        "expiry (epoch seconds).",
+      `The JWT (${tokenHint(token)}) has no numeric \`exp\`, which Convex requires: set it (epoch seconds).`,
       token,
     );
   }

@@ -241,7 +241,7 @@ export class TokenManager implements TokenSource {
         this.#fetch(signal, state.status === "retrying" ? state.attempt + 1 : 1);
       }
     } catch (error) {
-      this.#log("error", `notify(${String(signal)}) failed: ${describe(error)}`);
+      this.#log("error", `notify: ${describe(error)}`);
     }
   }
 

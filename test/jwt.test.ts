@@ -129,7 +129,7 @@ describe("decodeClaims without a usable exp → ERR_TOKEN_MISSING_EXP", () => {
     expect(error.code).toBe("ERR_TOKEN_MISSING_EXP");
     expectNoWholeToken(error, token);
     // Says what to change in the issuer.
-    expect(error.message).toContain("configure the issuer to set an expiry");
+    expect(error.message).toContain("which Convex requires: set it (epoch seconds)");
   });
 
   it("with a real signed token lacking exp", async () => {
