@@ -340,7 +340,12 @@ describe("secrets: no URL query string, userinfo or whole token in errors and lo
     for (const fetcher of [fetchToken, networkDown]) {
       const w = world({ manager: { fetchToken: fetcher, retry: { attempts: 2, baseDelayMs: 10 } } });
       const error = (await Promise.all([w.manager.getToken().catch((e: unknown) => e), w.clock.advance(S)]))[0] as Error;
-      const texts = [error.message, ...w.logs, ...w.events.map((e) => JSON.stringify(e.payload?.message ?? ""))];
+      const texts = [
+        error.message,
+        ...w.logs,
+        ...w.events.map((e) => JSON.stringify(e.payload?.message ?? "")),
+        ...w.events.filter((e) => e.name === "error").map((e) => String(e.payload.error.message)),
+      ];
       for (const text of texts) {
         expect(text).not.toContain("hunter2");
         expect(text).not.toContain("id_token=");
