@@ -32,8 +32,10 @@ export interface Held {
 /** The outcome of {@link acceptToken}. */
 export interface Accepted {
   held: Held;
-  /** The skew samples to keep (the new one added when the token is new). */
+  /** The skew samples to keep (the new one added when the token is new; a jump applied once a token told). */
   samples: number[];
+  /** Whether this token's sample settled `jumpMs` (a jump or a sleep): the caller then forgets it. */
+  settled: boolean;
   /** The offset estimated (ms, positive: this clock ahead of the issuer's); `null` beyond the bound. */
   skewMs: number | null;
   warnings: [TokenWarningCode, string][];
@@ -45,6 +47,7 @@ const TOLERANCE_MS = 5_000;
  * Accept a fetcher's `result` received at `now`.
  *
  * @param known - whether this very token was seen before (then it adds no skew sample).
+ * @param jumpMs - how far the wall clock stepped forward beyond monotonic time since the samples were taken.
  * @throws InvalidTokenError from the claim checks, `ERR_TOKEN_EXPIRED`, `ERR_TOKEN_NOT_YET_VALID`.
  */
 export function acceptToken(
@@ -52,6 +55,7 @@ export function acceptToken(
   now: number,
   samples: readonly number[],
   known: (raw: string) => boolean,
+  jumpMs: number,
   o: ResolvedOptions,
   random: number,
 ): Accepted {
@@ -60,7 +64,15 @@ export function acceptToken(
   const raw = value.trim(); // a token read from a text body
   const { exp, iat, nbf, sub, iss } = decodeClaims(raw, o);
   const warnings: Accepted["warnings"] = [];
-  const kept = iat === undefined || known(raw) ? [...samples] : [...samples, now - iat].slice(-5);
+  // After the wall clock stepped forward `jumpMs` beyond monotonic time, the offset grew by that much (a jump)
+  // or not at all (a sleep the monotonic clock missed). A new token's own sample tells which; until one does,
+  // the smaller (conservative) estimate holds.
+  let kept = [...samples];
+  if (iat !== undefined && !known(raw)) {
+    const sample = now - iat;
+    if (jumpMs && sample >= Math.min(...kept) + jumpMs - TOLERANCE_MS) kept = kept.map((s) => s + jumpMs);
+    kept = [...kept, sample].slice(-5);
+  }
   const best = estimateSkew(kept, TOLERANCE_MS, Infinity);
   const beyond = Math.abs(best) > o.maxClockSkewMs;
   // Whole-second `iat`: the true mint time may be up to 1 s later.
@@ -85,7 +97,7 @@ export function acceptToken(
   if (beyond) {
     warnings.push([
       "ERR_CLOCK_SKEW_BEYOND_BOUND",
-      `This clock is off the issuer's ${where}: token lifetimes are measured from receipt. Sync the clocks (NTP), or raise \`maxClockSkewMs\`.`,
+      `Clocks apart ${where}: lifetimes are measured from receipt. Sync the clocks, or raise \`maxClockSkewMs\`.`,
     ]);
   }
   if (remaining <= 0) {
@@ -117,6 +129,7 @@ export function acceptToken(
       iss: iss ?? null,
     },
     samples: kept,
+    settled: iat !== undefined && !known(raw),
     skewMs: beyond ? null : best,
     warnings,
   };

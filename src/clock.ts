@@ -42,7 +42,7 @@ export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
  * - the wall clock went back (or stood still) while monotonic time moved on: advance by the monotonic step,
  *   so a token still expires on time after the user sets the clock back;
  * - the wall clock went forward more than monotonic time (a forward jump, or a sleep the monotonic clock did
- *   not count): advance by the wall step (the conservative choice: a held token ages) and count a `jump`.
+ *   not count): advance by the wall step (the conservative choice: a held token ages) and add it to `jumped`.
  * Without `monotonicNow` a step back counts as no time at all (re-anchored), and forward steps count whole.
  */
 export class Timeline {
@@ -50,8 +50,8 @@ export class Timeline {
   #wall: number;
   #mono: number;
   #t: number;
-  /** Forward jumps seen so far (the issuer-offset estimate is stale after one). */
-  jumps = 0;
+  /** The wall clock's forward steps beyond monotonic time so far, ms (a jump, or a sleep the monotonic clock missed). */
+  jumped = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -68,7 +68,7 @@ export class Timeline {
     const dMono = mono - this.#mono;
     this.#wall = wall;
     this.#mono = mono;
-    if (dWall - dMono > 1_000) this.jumps++;
+    if (dWall - dMono > 1_000) this.jumped += dWall - dMono;
     return (this.#t += Math.max(0, Math.abs(dWall - dMono) > 1_000 ? Math.max(dWall, dMono) : dWall));
   }
 

@@ -103,7 +103,7 @@ export class Emitter {
     const era = this.era;
     for (const entry of this.#lists.get(event) ?? []) {
       if (era !== this.era) return;
-      if (entry.once) this.#lists.set(event, this.#lists.get(event)!.filter((e) => e !== entry));
+      if (entry.once) this.off(event, entry.fn);
       try {
         entry.fn(payload);
       } catch (error) {

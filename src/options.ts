@@ -77,7 +77,7 @@ export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
   // [option, value, its typeof, what it must be]; a falsy value (null, "") is refused too.
   for (const [name, value, type, what] of [
     ["retry.shouldRetry", retry.shouldRetry, "function", "a function (error, attempt) => boolean"],
-    ["clock", options.clock, "object", "an object with now/setTimeout/clearTimeout/random"],
+    ["clock", options.clock, "object", "a Clock object"],
     ["issuer", options.issuer, "string", "a non-empty string"],
     ["applicationID", options.applicationID, "string", "a non-empty string"],
   ] as const) {

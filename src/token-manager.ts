@@ -107,7 +107,9 @@ export class TokenManager implements TokenSource {
   /** Skew samples (`receivedAt − iat` on the time line), one per distinct token, and the last tokens seen. */
   #samples: number[] = [];
   #seen: string[] = [];
-  #jumps = 0;
+  /** `Timeline.jumped` as last seen, and the forward steps no token has yet told a jump from a sleep. */
+  #jumped = 0;
+  #jumpMs = 0;
   #skewMs = 0;
   #failures = 0;
   #lastError: unknown = null;
@@ -125,7 +127,10 @@ export class TokenManager implements TokenSource {
 
   constructor(options: TokenManagerOptions) {
     this.#options = validateOptions(options);
-    this.#clock = { ...systemClock, ...options.clock };
+    const clock: Clock = { ...systemClock, ...options.clock };
+    // A custom `now` is never paired with the platform's monotonic clock: they would disagree.
+    if (options.clock?.now && !options.clock.monotonicNow) clock.monotonicNow = undefined;
+    this.#clock = clock;
     this.#time = new Timeline(this.#clock);
     this.#timer = new DeadlineTimer(this.#clock, 5_000, () => this.#now());
     this.#transition({ status: "idle" }); // nobody listens yet: this only builds the first snapshot
@@ -336,9 +341,10 @@ export class TokenManager implements TokenSource {
     const now = this.#now();
     let held: Held;
     try {
-      const accepted = acceptToken(value, now, this.#samples, (raw) => this.#seen.includes(raw), this.#options, this.#clock.random());
+      const accepted = acceptToken(value, now, this.#samples, (raw) => this.#seen.includes(raw), this.#jumpMs, this.#options, this.#clock.random());
       held = accepted.held;
       this.#samples = accepted.samples;
+      if (accepted.settled) this.#jumpMs = 0;
       this.#seen = [...this.#seen, held.raw].slice(-5);
       for (const [code, message] of accepted.warnings) this.#warn(code, message);
       const skew = accepted.skewMs;
@@ -381,7 +387,6 @@ export class TokenManager implements TokenSource {
     this.#transition({ status: "valid", token: held });
     if (fresh) {
       const hint = tokenHint(held.raw);
-      this.#log("debug", `token ${hint}`);
       this.#emit("token", {
         reason: state.reason,
         expiresAt: this.#time.toWall(held.expiresAt),
@@ -439,8 +444,8 @@ export class TokenManager implements TokenSource {
     const state = this.#state;
     const late = lateByMs > 5_000;
     if (late) {
-      this.#log("debug", `timer ${Math.round(lateByMs)} ms late`);
-      this.#samples = []; // the clock may have jumped: estimate the issuer's clock afresh
+      // Without a monotonic clock a late timer is the only sign of a forward jump (or a sleep).
+      if (!this.#clock.monotonicNow) this.#jumpMs += lateByMs;
     }
     if (state.status === "fetching") {
       const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
@@ -455,14 +460,12 @@ export class TokenManager implements TokenSource {
     }
   };
 
-  /** The time line's now; after a forward jump of the wall clock, the skew estimate starts afresh. */
+  /** The time line's now; a forward step of the wall clock beyond monotonic time is noted for the skew estimate. */
   #now(): number {
     const time = this.#time;
     const now = time.now();
-    if (time.jumps !== this.#jumps) {
-      this.#jumps = time.jumps;
-      this.#samples = [];
-    }
+    this.#jumpMs += time.jumped - this.#jumped;
+    this.#jumped = time.jumped;
     this.#floor = time.floor;
     const token = this.#state?.token;
     this.#fastUntil = token ? time.toWall(token.refreshAt) : -Infinity;

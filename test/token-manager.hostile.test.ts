@@ -230,6 +230,43 @@ describe("time: the issuer's clock is the truth (supabase/auth-js#856, koala73/w
     expect(w.calls.length).toBeLessThanOrEqual(7);
   });
 
+  it.each([-HOUR, HOUR])("a clock without monotonicNow is conservative: a %d ms jump serves nothing expired, callers get tokens", async (jump) => {
+    let fetches = 0;
+    let failing = false;
+    const w = world({ fetch: async (_, issuer) => (fetches++, failing ? Promise.reject(new TypeError("down")) : issuer.token()) });
+    const fake = w.clock;
+    const manager = new TokenManager({
+      clock: { now: fake.now, setTimeout: fake.setTimeout, clearTimeout: fake.clearTimeout, random: fake.random },
+      fetchToken: async () => (fetches++, failing ? Promise.reject(new TypeError("down")) : w.issuer.token()),
+    });
+    managers.push(manager);
+    const first = await manager.getToken();
+    await fake.advance(MIN);
+    fake.jump(jump);
+    await fake.advance(10 * S);
+    const after = await manager.getToken();
+    expect(w.issuer.remaining(after!)).toBeGreaterThan(0);
+    failing = true; // from now on only the held token can be served: never past its real expiry
+    for (let i = 0; i < 20 * 6; i++) {
+      const token = await manager.getToken().catch(() => null);
+      if (token) expect(w.issuer.remaining(token)).toBeGreaterThan(0);
+      await fake.advance(10 * S);
+    }
+    expect(first).toBeTypeOf("string");
+  });
+
+  it("after a forward jump, an old cached token is not taken for a fresh one (found by the property test)", async () => {
+    const w = world({ issuer: { remintBelowMs: 3 * MIN, ignoresForced: true } });
+    await w.get();
+    w.clock.jump(53 * MIN);
+    w.manager.signOut(); // forgets the tokens it saw, not how the clocks relate
+    await w.clock.advance(8 * MIN);
+    w.manager.start(); // the issuer hands back its cached token, 8 minutes old: the jump, not the token, explains the gap
+    expect(await w.get({ minValidityMs: 10 * MIN })).toBeUndefined();
+    expect(w.rejections).toMatchObject([{ code: "ERR_TOKEN_TOO_SHORT_LIVED" }]);
+    expect(w.expiredServes).toEqual([]);
+  });
+
   it.each([
     ["2 h behind", -2 * HOUR],
     ["2 h ahead", 2 * HOUR],
