@@ -86,7 +86,7 @@ export function acceptToken(
   if (iat === undefined) {
     warnings.push([
       "ERR_TOKEN_MISSING_IAT",
-      "The JWT has no `iat`, which Convex's client needs to plan its refresh: make the issuer set it.",
+      "The JWT has no `iat`, which Convex's client needs to plan its refresh: set it.",
     ]);
   } else if (iat - now > TOLERANCE_MS && !beyond) {
     warnings.push([
@@ -103,8 +103,7 @@ export function acceptToken(
   if (remaining <= 0) {
     throw new InvalidTokenError(
       "ERR_TOKEN_EXPIRED",
-      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks, and make ` +
-        'a caching issuer mint when the reason is "forced".',
+      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks; a caching issuer must mint when reason is "forced".`,
       raw,
     );
   }

@@ -68,7 +68,7 @@ export class TokenFetchTimeoutError extends TokenManagerError {
   constructor(timeoutMs: number) {
     super(
       "ERR_TOKEN_FETCH_TIMEOUT",
-      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\` for a slow endpoint, and pass \`signal\` to fetch.`,
+      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\`, and pass \`signal\` to fetch.`,
     );
     this.timeoutMs = timeoutMs;
   }

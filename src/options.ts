@@ -60,7 +60,7 @@ export function mustBe(name: string, what: string, where = "createTokenManager")
 /** Check `options` and fill in the defaults. */
 export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
   if (typeof options?.fetchToken !== "function") {
-    mustBe("fetchToken", "a function ({ signal, reason, attempt }) => Promise<string | null>");
+    mustBe("fetchToken", "a function ({ signal }) => Promise<string | null>");
   }
   const number = (name: string, value: unknown, fallback: number, min = 0, max = DAY_MS, integer?: boolean) => {
     if (value === undefined) return fallback;

@@ -374,7 +374,7 @@ export class TokenManager implements TokenSource {
       if (!fresh && state.reason === "forced") {
         this.#warn(
           "ERR_TOKEN_NOT_RENEWED",
-          'A forced refresh got the held token back: make the issuer mint a new one when the reason is "forced".',
+          'A forced refresh got the held token back: mint a new one when reason is "forced".',
         );
       }
       // Halfway to the end of serving (a search for where the issuer mints again), at least a backoff step.
@@ -408,7 +408,7 @@ export class TokenManager implements TokenSource {
     try {
       retryable = o.shouldRetry(error, tried);
     } catch (hookError) {
-      this.#log("error", `retry.shouldRetry threw: ${describe(hookError)}`);
+      this.#log("error", `shouldRetry threw: ${describe(hookError)}`);
     }
     // Offline, a failure spends no attempt, and the next try waits for "online".
     const offline = this.#offline;
