@@ -5,7 +5,7 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
-import { TokenManager, type FetchContext, type TokenManagerOptions, type TokenSnapshot } from "../src/index";
+import { TokenManager, type FetchContext, type TokenManagerOptions, type TokenSnapshot, type TokenSource } from "../src/index";
 import { createFakeClock } from "../src/testing/fake-clock";
 import { fakeIssuer } from "./support/manager-harness";
 
@@ -106,5 +106,25 @@ describe("the state event", () => {
     await clock.advance(15 * 60 * S);
     manager.signOut();
     expect(seen.map((s) => s.status)).toEqual(["fetching", "valid", "fetching", "valid", "signedOut"]);
+  });
+});
+
+describe("TokenSource", () => {
+  it("a hand-written fake satisfies it (adapters depend on it, not on the class)", async () => {
+    const { manager } = setup();
+    const snapshot = manager.getSnapshot();
+    const fake: TokenSource = {
+      getToken: async () => "a.b.c",
+      peekToken: () => "a.b.c",
+      getSnapshot: () => snapshot,
+      subscribe: () => () => {},
+      on: () => {},
+      off: () => {},
+      signOut: () => {},
+      notify: () => {},
+    };
+    const real: TokenSource = manager; // the class implements it too
+    expect(await fake.getToken()).toBe("a.b.c");
+    expect(typeof real.notify).toBe("function");
   });
 });
