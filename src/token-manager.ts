@@ -2,7 +2,7 @@
  * The token manager: one state machine that keeps a valid JWT at hand.
  *
  * States are a discriminated union, each carrying only its own data; the one timer's meaning per state is
- * chosen by {@link timerOf} (an exhaustive `switch`). Every state change goes through `#transition`, which
+ * chosen by `timerOf` in `state.ts` (an exhaustive `switch`). Every state change goes through `#transition`, which
  * re-arms the timer, rebuilds the snapshot and notifies. All times are on the manager's {@link Timeline}
  * (monotone, re-anchored on wall-clock jumps) and shown as wall-clock epoch ms outside. The state and
  * transition tables and the invariants are in ARCHITECTURE.md. Options live in `options.ts`, acceptance
@@ -12,73 +12,14 @@
  */
 import { acceptToken, type Held } from "./accept";
 import { DeadlineTimer, systemClock, Timeline, type Clock } from "./clock";
-import {
-  InvalidTokenError,
-  TokenFetchError,
-  TokenFetchTimeoutError,
-  TokenManagerDisposedError,
-  describe,
-  tokenHint,
-  type TokenWarningCode,
-} from "./errors";
+import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, tokenHint, type TokenWarningCode } from "./errors";
 import { Emitter, type SignedOutEvent, type TokenManagerEvents } from "./events";
 import { mustBe, validateOptions, type ResolvedOptions, type TokenManagerOptions } from "./options";
 import { backoffDelay, retryAfterOf } from "./retry";
+import { callerError, live, timerOf, tooShort, usable, type Fetching, type State, type Waiter } from "./state";
 import type { FetchReason, GetTokenOptions, Logger, OutsideSignal, TokenSnapshot, TokenSource, TokenStatus } from "./types";
 
 export type { TokenManagerOptions } from "./options";
-
-interface Fetching {
-  readonly status: "fetching";
-  /** The token held when the fetch started, while it has not expired. */
-  readonly token: Held | undefined;
-  readonly reason: FetchReason;
-  readonly attempt: number;
-  readonly controller: AbortController;
-  readonly deadline: number;
-}
-
-interface Retrying {
-  readonly status: "retrying";
-  readonly token: Held | undefined;
-  readonly attempt: number;
-  readonly error: unknown;
-  /** `Infinity` while offline: the next try waits for `notify("online")`. */
-  readonly retryAt: number;
-  /** Callers without a servable token get the error at once (no storm, and no wait beyond the cap). */
-  readonly failFast: boolean;
-}
-
-type State =
-  | { readonly status: "idle" | "signedOut" | "disposed"; readonly token?: undefined }
-  | Fetching
-  | { readonly status: "valid"; readonly token: Held }
-  | Retrying;
-
-/** The one timer's deadline in `state` (null: no timer). Exhaustive: a new state cannot go without one. */
-function timerOf(state: State): number | null {
-  switch (state.status) {
-    case "idle":
-    case "signedOut":
-    case "disposed":
-      return null;
-    case "fetching":
-      return state.deadline; // the fetch timeout
-    case "valid":
-      return state.token.refreshAt; // the planned refresh
-    case "retrying": {
-      // The next try, or the held token's expiry if sooner (then it stops being held).
-      const at = Math.min(state.retryAt, state.token?.expiresAt ?? Infinity);
-      return at < Infinity ? at : null;
-    }
-  }
-}
-
-interface Waiter {
-  readonly minValidityMs: number | undefined;
-  /** Reject with `error` when given (always an object), else resolve with `token`. */
-  readonly settle: (token: string | null, error?: unknown) => void;
-}
 
 // Small constants are written out where used (tsup emits module constants as `var`s, which a consumer's
 // minifier cannot inline). 5_000 ms is both the timer's longest sleep (a missed deadline, after sleep or
@@ -555,28 +496,4 @@ export class TokenManager implements TokenSource {
       if (level !== "error") this.#log("error", `a logger threw: ${describe(error)}`);
     }
   }
-}
-
-/** Whether `held` can be served at `now` to a caller asking for `minValidityMs` (default: its serving limit). */
-function usable(held: Held, now: number, minValidityMs: number | undefined): boolean {
-  return minValidityMs === undefined ? now < held.serveUntil : held.expiresAt - now >= minValidityMs && now < held.expiresAt;
-}
-
-/** `held` if it has not expired at `now`. */
-function live(held: Held | undefined, now: number): Held | undefined {
-  return held && now < held.expiresAt ? held : undefined;
-}
-
-/** What a caller without a valid token gets once the policy gives up. */
-function callerError(error: unknown, attempts: number): Error {
-  return error instanceof InvalidTokenError ? error : new TokenFetchError(attempts, error);
-}
-
-/** `ERR_TOKEN_TOO_SHORT_LIVED`: the issuer's token has `leftMs` of validity, less than `neededMs`. */
-function tooShort(leftMs: number, neededMs: number, raw: string): InvalidTokenError {
-  return new InvalidTokenError(
-    "ERR_TOKEN_TOO_SHORT_LIVED",
-    `The token is valid ${Math.round(leftMs / 1000)} s, under the ${Math.round(neededMs / 1000)} s needed (\`minValidityMs\`): mint longer-lived tokens or ask for less.`,
-    raw,
-  );
 }
