@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import { createTokenManager } from "../src/index";
 import { mintToken } from "./support/jwt";
 import { fmt, runIfMain, type BenchResult } from "./support/report";
-import { VirtualClock } from "./support/virtual-clock";
+import { FakeClock as VirtualClock } from "../src/testing/fake-clock";
 
 const CALLERS = 10_000;
 const LATENCY_MS = 50; // virtual network latency of the token endpoint

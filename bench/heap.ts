@@ -8,7 +8,7 @@ import { createTokenManager, type TokenManager } from "../src/index";
 import { getGc, heapAfterGc } from "./support/gc";
 import { mintToken } from "./support/jwt";
 import { fmt, runIfMain, type BenchResult } from "./support/report";
-import { settle, VirtualClock } from "./support/virtual-clock";
+import { FakeClock as VirtualClock, settle } from "../src/testing/fake-clock";
 
 const ROTATIONS = 100_000;
 const WARMUP = 10_000;

@@ -2,6 +2,7 @@
  * Runs every benchmark in sequence and prints each result with its budget and PASS/OVER.
  * Always exits 0: benchmarks inform, CI does not gate on them. `npm run bench`.
  */
+import { run as cachingIssuer } from "./caching-issuer";
 import { run as concurrency } from "./concurrency";
 import { run as crossTab } from "./cross-tab";
 import { run as getToken } from "./get-token";
@@ -16,6 +17,7 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ["get-token", getToken],
   ["concurrency", concurrency],
   ["simulated-hour", simulatedHour],
+  ["caching-issuer", cachingIssuer],
   ["thundering-herd", thunderingHerd],
   ["heap", heap],
   ["cross-tab", crossTab],

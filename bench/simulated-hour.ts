@@ -8,7 +8,7 @@ import type { Clock } from "../src/clock";
 import { createTokenManager } from "../src/index";
 import { expOf, mintToken } from "./support/jwt";
 import { fmt, runIfMain, type BenchResult } from "./support/report";
-import { VirtualClock } from "./support/virtual-clock";
+import { FakeClock as VirtualClock } from "../src/testing/fake-clock";
 
 const HOUR_MS = 60 * 60 * 1000;
 const CALL_EVERY_MS = 10; // 100 getToken() per second

@@ -1,6 +1,6 @@
 /**
  * Bundle size, min+gzip with dependencies, measured with esbuild on the built `dist/` (as an app bundler
- * would see the package): the core (`createTokenManager`), and the `/convex` entry's cost on top of it.
+ * would see the package): the core (`{ TokenManager }`, what the 6.5 KiB budget is measured on), and the `/convex` entry's cost on top of it.
  * `convex`, `convex/*` and `react` stay external (peer dependencies).
  */
 import { execFileSync } from "node:child_process";
@@ -13,7 +13,7 @@ import { fmt, runIfMain, type BenchResult } from "./support/report";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FALLBACK_DIR = "node_modules/.cache/convex-custom-jwt-bench";
-const CORE_BUDGET = 3 * 1024;
+const CORE_BUDGET = 6_656; // 6.5 KiB: the core budget, also guarded by .size-limit.json
 const CONVEX_BUDGET = 1024;
 
 interface Size {
@@ -65,12 +65,12 @@ const kb = (bytes: number) => `${fmt(bytes)} B (${(bytes / 1024).toFixed(2)} KB)
 export async function run(): Promise<BenchResult> {
   const notes: string[] = [];
   const dir = builtDir(notes);
-  const coreImport = `export { createTokenManager } from "./${dir}/index.js";`;
+  const coreImport = `export { TokenManager } from "./${dir}/index.js";`;
   const core = await measure(coreImport);
   const everything = await measure(`export * from "./${dir}/index.js";`);
 
   const checks: BenchResult["checks"] = [
-    { label: "core: { createTokenManager }", value: `${kb(core.gzip)} min+gzip, ${fmt(core.minified)} B min`, budget: "≤ 3 KB", pass: core.gzip <= CORE_BUDGET },
+    { label: "core: { TokenManager }", value: `${kb(core.gzip)} min+gzip, ${fmt(core.minified)} B min`, budget: "≤ 6.5 KiB", pass: core.gzip <= CORE_BUDGET },
     { label: "whole root entry (export *)", value: `${kb(everything.gzip)} min+gzip` },
   ];
   if (existsSync(`${ROOT}${dir}/convex.js`)) {

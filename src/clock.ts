@@ -27,12 +27,7 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonicNow: () => (typeof performance !== "undefined" ? performance.now() : Date.now()),
-  setTimeout: (callback, delayMs) => {
-    const handle = setTimeout(callback, delayMs);
-    // In Node, a refresh timer must not keep a script alive on its own.
-    (handle as { unref?: () => void }).unref?.();
-    return handle;
-  },
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   random: () => Math.random(),
 };
@@ -41,44 +36,102 @@ export const systemClock: Clock = {
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 
 /**
- * A single timer that fires at a wall-clock deadline and cannot overflow or drift through sleep.
+ * The manager's own time line: monotone, never behind the truth, re-anchored when the wall clock jumps.
  *
- * It arms the platform timer for at most `chunkMs` at a time and re-checks `clock.now()` on every wake,
- * so a deadline that passed while the machine slept or the tab was throttled is noticed at the first
- * wake after it. `onFire` gets how late that wake was against plan (ms), which tells a normal firing
- * from one after sleep.
+ * Each reading advances by the wall clock's step, unless the monotonic clock disagrees by more than 1 s:
+ * - the wall clock went back (or stood still) while monotonic time moved on: advance by the monotonic step,
+ *   so a token still expires on time after the user sets the clock back;
+ * - the wall clock went forward more than monotonic time (a forward jump, or a sleep the monotonic clock did
+ *   not count): advance by the wall step (the conservative choice: a held token ages) and add it to `jumped`.
+ * Without `monotonicNow` a step back counts as no time at all (re-anchored), and forward steps count whole.
+ */
+export class Timeline {
+  readonly #clock: Clock;
+  #wall: number;
+  #mono: number;
+  #t: number;
+  /** The wall clock's forward steps beyond monotonic time so far, ms (a jump, or a sleep the monotonic clock missed). */
+  jumped = 0;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+    this.#t = this.#wall = clock.now();
+    this.#mono = clock.monotonicNow?.() ?? this.#wall;
+  }
+
+  /** Read both clocks; returns the time line's now (ms, epoch-like). */
+  now(): number {
+    const clock = this.#clock;
+    const wall = clock.now();
+    const mono = clock.monotonicNow?.() ?? wall;
+    const dWall = wall - this.#wall;
+    const dMono = mono - this.#mono;
+    this.#wall = wall;
+    this.#mono = mono;
+    if (dWall - dMono > 1_000) this.jumped += dWall - dMono;
+    return (this.#t += Math.max(0, Math.abs(dWall - dMono) > 1_000 ? Math.max(dWall, dMono) : dWall));
+  }
+
+  /** The wall clock at the last reading: a wall reading below it means the wall clock went back. */
+  get floor(): number {
+    return this.#wall;
+  }
+
+  /** A time-line instant as wall-clock epoch ms (at the last reading's offset). */
+  toWall(t: number): number {
+    return t + this.#wall - this.#t;
+  }
+}
+
+/**
+ * A single timer that fires at a deadline on a time line and cannot overflow or drift through sleep.
+ *
+ * It arms the platform timer for at most `chunkMs` at a time and re-reads `now()` on every wake, so a
+ * deadline that passed while the machine slept or the tab was throttled is noticed at the first wake after
+ * it. `onFire` gets how late that wake was against plan (ms), which tells a normal firing from one after
+ * sleep. While `keepAlive` is off the platform timer is `unref`'d (Node: it does not keep a process alive).
  */
 export class DeadlineTimer {
   readonly #clock: Clock;
+  readonly #now: () => number;
   readonly #chunkMs: number;
   #handle: TimerHandle | undefined;
   #deadline = 0;
+  #keepAlive = false;
 
-  constructor(clock: Clock, chunkMs: number) {
+  constructor(clock: Clock, chunkMs: number, now: () => number = () => clock.now()) {
     this.#clock = clock;
     this.#chunkMs = chunkMs;
+    this.#now = now;
   }
 
-  /** The armed deadline (epoch ms), or undefined when idle. */
+  /** The armed deadline, or undefined when idle. */
   get deadline(): number | undefined {
     return this.#handle === undefined ? undefined : this.#deadline;
   }
 
-  /** Arm (or re-arm) the timer for `deadline` (epoch ms); the previous one is cancelled. */
+  /** Whether the platform timer may keep a Node process alive (on while callers wait for a token). */
+  keepAlive(on: boolean): void {
+    this.#keepAlive = on;
+    this.#ref();
+  }
+
+  /** Arm (or re-arm) the timer for `deadline`; the previous one is cancelled. */
   set(deadline: number, onFire: (lateByMs: number) => void): void {
     this.clear();
     this.#deadline = deadline;
     const clock = this.#clock;
     const arm = () => {
-      const now = clock.now();
+      const now = this.#now();
       const delay = Math.min(Math.max(0, deadline - now), this.#chunkMs, MAX_TIMER_DELAY_MS);
       const expectedWake = now + delay;
       this.#handle = clock.setTimeout(() => {
         this.#handle = undefined;
-        const woke = clock.now();
+        const woke = this.#now();
         if (woke >= deadline) onFire(woke - expectedWake);
         else arm();
       }, delay);
+      this.#ref();
     };
     arm();
   }
@@ -87,6 +140,15 @@ export class DeadlineTimer {
     if (this.#handle !== undefined) {
       this.#clock.clearTimeout(this.#handle);
       this.#handle = undefined;
+    }
+  }
+
+  #ref(): void {
+    const handle = this.#handle as { ref?: () => void; unref?: () => void } | undefined;
+    try {
+      handle?.[this.#keepAlive ? "ref" : "unref"]?.();
+    } catch {
+      // A custom clock's handle: nothing to do.
     }
   }
 }

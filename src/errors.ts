@@ -11,6 +11,9 @@
 export type InvalidTokenCode =
   | "ERR_TOKEN_MALFORMED"
   | "ERR_TOKEN_MISSING_EXP"
+  | "ERR_TOKEN_EXP_NOT_SECONDS"
+  | "ERR_TOKEN_MISSING_SUB"
+  | "ERR_TOKEN_NOT_YET_VALID"
   | "ERR_TOKEN_EXPIRED"
   | "ERR_TOKEN_TOO_SHORT_LIVED"
   | "ERR_TOKEN_ISSUER_MISMATCH"
@@ -25,7 +28,12 @@ export type TokenErrorCode =
   | "ERR_TOKEN_MANAGER_DISPOSED";
 
 /** Codes of the warnings emitted on the `warning` event (the token is still used). */
-export type TokenWarningCode = "ERR_TOKEN_MISSING_IAT" | "ERR_TOKEN_IAT_IN_FUTURE" | "ERR_CLOCK_SKEW";
+export type TokenWarningCode =
+  | "ERR_TOKEN_MISSING_IAT"
+  | "ERR_TOKEN_IAT_IN_FUTURE"
+  | "ERR_CLOCK_SKEW"
+  | "ERR_CLOCK_SKEW_BEYOND_BOUND"
+  | "ERR_TOKEN_NOT_RENEWED";
 
 /** Base class: `name` is the class name, `code` is stable, `cause` is kept when given. */
 export class TokenManagerError extends Error {
@@ -47,8 +55,7 @@ export class TokenFetchError extends TokenManagerError {
   constructor(attempts: number, cause: unknown) {
     super(
       "ERR_TOKEN_FETCH_FAILED",
-      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. ` +
-        "Check that the token endpoint is reachable; retries go on in the background.",
+      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the token endpoint; retries go on.`,
       { cause },
     );
     this.attempts = attempts;
@@ -61,8 +68,7 @@ export class TokenFetchTimeoutError extends TokenManagerError {
   constructor(timeoutMs: number) {
     super(
       "ERR_TOKEN_FETCH_TIMEOUT",
-      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\` if the endpoint is slow, and pass ` +
-        "`signal` to fetch to cancel the request too.",
+      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\`, and pass \`signal\` to fetch.`,
     );
     this.timeoutMs = timeoutMs;
   }
@@ -111,8 +117,27 @@ export function tokenHint(token: string): string {
   return `…${token.slice(-6)}`;
 }
 
-/** A one-line description of any thrown value, for messages. */
+/**
+ * A one-line description of any thrown value, for messages and log lines. Never throws (a hostile value's
+ * `toString` or `message` getter may), and never shows a whole JWT or a URL's query string or userinfo.
+ */
 export function describe(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
+  let text: string;
+  try {
+    text = `${error instanceof Error ? error.message || error.name : error}`;
+  } catch {
+    text = "(unprintable)";
+  }
+  return redact(text);
+}
+
+/**
+ * `text` with secrets masked: a JWT becomes its {@link tokenHint}, and a URL keeps its origin and path but
+ * loses its userinfo and query string (`https://a:b@x/t?id_token=…` → `https://x/t?…`).
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/[\w-]{10,}\.[\w-]{10,}\.[\w-]*/g, tokenHint)
+    .replace(/\/\/[^\s/?#@]*@/g, "//")
+    .replace(/(\/[^\s?#]*)\?[^\s#]+/g, "$1?…");
 }

@@ -1,5 +1,5 @@
 /**
- * Event payload types of the TokenManager. None of them ever carries a whole token.
+ * Event payload types of the TokenManager, and its emitter. No payload ever carries a whole token.
  *
  * @module
  */
@@ -29,9 +29,15 @@ export interface RefreshingEvent {
 export interface FetchErrorEvent {
   error: unknown;
   attempt: number;
-  /** When the next try happens (epoch ms). The manager always tries again, at the capped delay at most. */
+  /**
+   * When the next try happens (epoch ms): at the capped delay at most (1 hour for a `Retry-After`), or
+   * `Infinity` while offline (the next try waits for `notify("online")`).
+   */
   retryAt: number;
-  /** True once the policy's attempts are used up: callers without a valid token now get a `TokenFetchError`. */
+  /**
+   * True once callers without a valid token get the error at once: the policy's attempts are used up, the
+   * failure is not retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or offline.
+   */
   exhausted: boolean;
   /** Whether a still-valid token is being served meanwhile. */
   servingToken: boolean;
@@ -63,4 +69,50 @@ export interface TokenManagerEvents {
   signedOut: (event: SignedOutEvent) => void;
   discarded: (event: DiscardedEvent) => void;
   state: (snapshot: TokenSnapshot) => void;
+}
+
+type Listener = (payload: unknown) => void;
+
+/**
+ * The manager's emitter: `on`/`once`/`off`/`emit`, with every listener guarded on its own (one that throws is
+ * reported and the next still runs). `era` is bumped on sign-out and dispose: a dispatch that began before
+ * skips its remaining listeners, so no `token` event reaches anyone after a listener signed out.
+ *
+ * (Written here rather than over eventemitter3: wrapping each of its listeners in a guard cost more bytes
+ * than this whole class.) Lists are copied on write, so a dispatch calls the listeners present when it began.
+ */
+export class Emitter {
+  readonly #lists = new Map<string, { fn: Listener; once?: boolean }[]>();
+  readonly #report: (what: string, error: unknown) => void;
+  era = 0;
+
+  /** `report(what, error)` is told about each listener that threw. */
+  constructor(report: (what: string, error: unknown) => void) {
+    this.#report = report;
+  }
+
+  on(event: string, fn: Listener, once?: boolean): void {
+    this.#lists.set(event, [...(this.#lists.get(event) ?? []), { fn, once }]);
+  }
+
+  off(event: string, fn: Listener): void {
+    this.#lists.set(event, (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn));
+  }
+
+  emit(event: string, payload: unknown): void {
+    const era = this.era;
+    for (const entry of this.#lists.get(event) ?? []) {
+      if (era !== this.era) return;
+      if (entry.once) this.off(event, entry.fn);
+      try {
+        entry.fn(payload);
+      } catch (error) {
+        this.#report(`"${event}" listener`, error);
+      }
+    }
+  }
+
+  clear(): void {
+    this.#lists.clear();
+  }
 }

@@ -13,7 +13,9 @@ export interface TokenClaims {
   exp: number;
   /** `iat` in ms, if the token has one. */
   iat: number | undefined;
-  sub: string | undefined;
+  /** `nbf` in ms, if the token has one. */
+  nbf: number | undefined;
+  sub: string;
   iss: string | undefined;
   /** The whole decoded payload. */
   payload: JwtPayload & Record<string, unknown>;
@@ -40,7 +42,7 @@ export interface TokenWarning {
 export function notAJwt(what: string, token = ""): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_MALFORMED",
-    `The fetcher returned a non-JWT (${what}). Return the token string itself (or { token }), or null when the user is signed out.`,
+    `The fetcher returned a non-JWT (${what}): return the token (or { token }), or null when signed out.`,
     token,
   );
 }
@@ -48,6 +50,7 @@ export function notAJwt(what: string, token = ""): InvalidTokenError {
 /**
  * Decode `token` and check the claims every consumer needs.
  * @throws InvalidTokenError `ERR_TOKEN_MALFORMED` (not a JWT), `ERR_TOKEN_MISSING_EXP`,
+ * `ERR_TOKEN_EXP_NOT_SECONDS` (`exp` in milliseconds, or beyond any date), `ERR_TOKEN_MISSING_SUB`,
  * `ERR_TOKEN_ISSUER_MISMATCH`, `ERR_TOKEN_AUDIENCE_MISMATCH`.
  */
 export function decodeClaims(token: string, expected: ExpectedClaims = {}): TokenClaims {
@@ -61,13 +64,27 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   } catch (error) {
     throw notAJwt(`${tokenHint(token)}: ${(error as Error).message}`, token);
   }
-  const { exp, iat, sub, iss, aud } = payload;
+  const { exp, iat, nbf, sub, iss, aud } = payload;
   // Number.isFinite is false for anything but a finite number (no coercion).
   if (!Number.isFinite(exp)) {
     throw new InvalidTokenError(
       "ERR_TOKEN_MISSING_EXP",
-      `The JWT (${tokenHint(token)}) has no numeric \`exp\`, which Convex requires: configure the issuer to set an ` +
-        "expiry (epoch seconds).",
+      `The JWT (${tokenHint(token)}) has no numeric \`exp\`, which Convex requires: set it (epoch seconds).`,
+      token,
+    );
+  }
+  // 1e11 s is the year 5138, while an `exp` in milliseconds today is about 1.8e12.
+  if (exp! >= 1e11) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_EXP_NOT_SECONDS",
+      `The JWT's \`exp\` (${exp}) is not in epoch seconds (ms?): set it in seconds, as Convex reads it.`,
+      token,
+    );
+  }
+  if (typeof sub !== "string" || !sub) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_MISSING_SUB",
+      `The JWT (${tokenHint(token)}) has no \`sub\`, which Convex requires: set it to the user's id.`,
       token,
     );
   }
@@ -95,7 +112,8 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   return {
     exp: exp! * 1000,
     iat: Number.isFinite(iat) ? iat! * 1000 : undefined,
-    sub: typeof sub === "string" ? sub : undefined,
+    nbf: Number.isFinite(nbf) ? nbf! * 1000 : undefined,
+    sub,
     iss: typeof iss === "string" ? iss : undefined,
     payload,
   };

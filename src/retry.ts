@@ -56,11 +56,13 @@ export function isRetryableStatus(status: number): boolean {
  * The default `shouldRetry`: transient failures are retried, definitive ones are not.
  * - `TokenEndpointError`: its `retryable` flag (408, 429, 5xx).
  * - `TokenFetchTimeoutError`, network errors, and anything unknown: retried.
- * - `InvalidTokenError`: not retried (the issuer would mint the same mistake).
+ * - `InvalidTokenError`: not retried (the issuer would mint the same mistake), except
+ *   `ERR_TOKEN_TOO_SHORT_LIVED` (a token that arrived with too little validity left).
  * - Any error with a numeric `status` (or `statusCode`): 408/429/5xx retried, other statuses not.
  */
 export function isRetryable(error: unknown): boolean {
-  if (error instanceof InvalidTokenError) return false;
+  // A token too short-lived to serve may come right next time (whole-second claims on short tokens).
+  if (error instanceof InvalidTokenError) return error.code === "ERR_TOKEN_TOO_SHORT_LIVED";
   // Not `instanceof TokenEndpointError`: that would pull the class into every bundle, used or not.
   if (error instanceof TokenManagerError && error.code === "ERR_TOKEN_ENDPOINT") return (error as TokenEndpointError).retryable;
   // A TokenFetchTimeoutError has no status: it falls through to "unknown", retried.
@@ -71,10 +73,18 @@ export function isRetryable(error: unknown): boolean {
   return true;
 }
 
-/** The `Retry-After` carried by an error (a `TokenEndpointError` or any object), in ms, if a number >= 0. */
+/**
+ * The `Retry-After` carried by an error (a `TokenEndpointError` or any object), in ms, if a number >= 0,
+ * capped at {@link MAX_RETRY_AFTER_MS}. Never throws (a hostile error's getter may).
+ */
 export function retryAfterOf(error: unknown): number | undefined {
-  const value = (error as { retryAfterMs?: unknown } | null | undefined)?.retryAfterMs;
-  return typeof value === "number" && value >= 0 ? value : undefined;
+  try {
+    const value = (error as { retryAfterMs?: unknown } | null | undefined)?.retryAfterMs;
+    if (typeof value === "number" && value >= 0) return Math.min(value, MAX_RETRY_AFTER_MS);
+  } catch {
+    // fall through
+  }
+  return undefined;
 }
 
 /**

@@ -312,12 +312,20 @@ describe("systemClock", () => {
     expect(systemClock.random()).toBe(0.25);
   });
 
-  it("unrefs its Node timers, so a refresh timer alone does not keep a script alive", () => {
-    const handle = systemClock.setTimeout(() => {}, 60_000) as NodeJS.Timeout;
+  it("leaves ref/unref to the DeadlineTimer: unref'd while nobody waits, ref'd while a caller waits", () => {
+    const timer = new DeadlineTimer(systemClock, 5_000);
     try {
-      expect(handle.hasRef()).toBe(false);
+      const spy = vi.spyOn(globalThis, "setTimeout");
+      timer.set(Date.now() + 60_000, () => {});
+      const armed = spy.mock.results.at(-1)!.value as NodeJS.Timeout;
+      spy.mockRestore();
+      expect(armed.hasRef()).toBe(false);
+      timer.keepAlive(true);
+      expect(armed.hasRef()).toBe(true);
+      timer.keepAlive(false);
+      expect(armed.hasRef()).toBe(false);
     } finally {
-      systemClock.clearTimeout(handle);
+      timer.clear();
     }
   });
 

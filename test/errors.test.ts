@@ -80,7 +80,7 @@ describe("TokenFetchError", () => {
   });
 
   it("hints at what to do", () => {
-    expect(new TokenFetchError(2, new Error("x")).message).toMatch(/Check that the token endpoint is reachable/);
+    expect(new TokenFetchError(2, new Error("x")).message).toMatch(/Check the token endpoint/);
   });
 
   it("keeps a non-Error cause as is", () => {

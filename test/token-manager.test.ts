@@ -8,14 +8,16 @@ import {
   type TokenManager,
   type TokenManagerOptions,
 } from "../src/index";
-import { httpError, mintToken, scriptedFetcher } from "./support/manager-harness";
+import { createFakeClock, type FakeClock } from "../src/testing/fake-clock";
+import { httpError, mintToken, scriptedFetcher, useMintClock } from "./support/manager-harness";
 
 const MIN = 60_000;
 const managers: TokenManager[] = [];
+let fake: FakeClock;
 
 function setup(options: Partial<TokenManagerOptions> = {}) {
   const script = scriptedFetcher();
-  const manager = createTokenManager({ fetchToken: script.fetcher, ...options });
+  const manager = createTokenManager({ fetchToken: script.fetcher, clock: fake, ...options });
   managers.push(manager);
   const events: { name: string; payload: unknown }[] = [];
   for (const name of ["token", "refreshing", "error", "warning", "signedOut", "discarded"] as const) {
@@ -25,13 +27,13 @@ function setup(options: Partial<TokenManagerOptions> = {}) {
 }
 
 beforeEach(() => {
-  vi.useFakeTimers();
-  vi.setSystemTime(new Date("2026-01-01T00:00:00Z"));
+  fake = createFakeClock({ now: Date.parse("2026-01-01T00:00:00Z") });
+  useMintClock(fake.now);
 });
 
 afterEach(() => {
   for (const manager of managers.splice(0)) manager.dispose();
-  vi.useRealTimers();
+  useMintClock();
 });
 
 describe("getToken", () => {
@@ -53,7 +55,7 @@ describe("getToken", () => {
 
   it("accepts { token } from the fetcher", async () => {
     const token = mintToken();
-    const manager = createTokenManager({ fetchToken: async () => ({ token }) });
+    const manager = createTokenManager({ fetchToken: async () => ({ token }), clock: fake });
     managers.push(manager);
     expect(await manager.getToken()).toBe(token);
   });
@@ -71,7 +73,7 @@ describe("getToken", () => {
   it("honours a per-call minValidityMs by fetching a longer-lived token", async () => {
     const { manager, script } = setup();
     await manager.getToken();
-    await vi.advanceTimersByTimeAsync(10 * MIN); // 5 minutes left
+    await fake.advance(10 * MIN); // 5 minutes left
     const token = await manager.getToken({ minValidityMs: 6 * MIN });
     expect(script.fetcher).toHaveBeenCalledTimes(2);
     expect(token).toBe(script.issued[1]);
@@ -90,7 +92,7 @@ describe("getToken", () => {
     const other = manager.getToken();
     controller.abort(new Error("user left"));
     await expect(mine).rejects.toThrow("user left");
-    await vi.advanceTimersByTimeAsync(12_000); // the hung fetch times out (10 s) and is retried (≤ 1 s)
+    await fake.advance(12_000); // the hung fetch times out (10 s) and is retried (≤ 1 s)
     await expect(other).resolves.toBe(script.issued[0]);
   });
 
@@ -107,9 +109,9 @@ describe("scheduling", () => {
     const { refreshAt, expiresAt } = of("token")[0];
     expect(expiresAt - refreshAt).toBeGreaterThanOrEqual(60_000);
     expect(expiresAt - refreshAt).toBeLessThanOrEqual(90_000);
-    await vi.advanceTimersByTimeAsync(13 * MIN + 29_000);
+    await fake.advance(13 * MIN + 29_000);
     expect(script.fetcher).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(31_000 + 5_000);
+    await fake.advance(31_000 + 5_000);
     expect(script.fetcher).toHaveBeenCalledTimes(2);
     expect(script.calls[1]!.reason).toBe("scheduled");
   });
@@ -120,7 +122,7 @@ describe("scheduling", () => {
     await manager.getToken();
     for (let i = 0; i < 600; i++) {
       await manager.getToken();
-      await vi.advanceTimersByTimeAsync(100);
+      await fake.advance(100);
     }
     // 60 s of 5 s tokens (iat floored to the second, so 4–5 s left at receipt), each refreshed once at
     // 70–80% of its lifetime: 60 / (3–4 s) → 15 to 20 fetches, all on schedule, none caused by a call.
@@ -143,32 +145,33 @@ describe("scheduling", () => {
   it("never passes more than 2^31−1 ms to setTimeout, even for a token valid 100 days (keycloak/keycloak-js#107)", async () => {
     const delays: number[] = [];
     const clock = {
+      ...fake,
       setTimeout: (fn: () => void, ms: number) => {
         delays.push(ms);
-        return setTimeout(fn, ms);
+        return fake.setTimeout(fn, ms);
       },
     };
     const { manager, script } = setup({ clock });
     script.always({ kind: "token", lifetimeSec: 100 * 24 * 3600 });
     await manager.getToken();
-    await vi.advanceTimersByTimeAsync(60_000);
+    await fake.advance(60_000);
     expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
     expect(script.fetcher).toHaveBeenCalledTimes(1);
-    expect(vi.getTimerCount()).toBe(1); // invariant 4
+    expect(fake.pending).toBe(1); // invariant 4
   });
 
   it("notices a sleep past the refresh point within seconds of wake, and never serves the expired token (supabase/supabase#6464)", async () => {
     const { manager, script } = setup();
     const before = await manager.getToken();
-    vi.setSystemTime(Date.now() + 20 * MIN); // the laptop slept 20 minutes: no timer ran
+    await fake.sleep(20 * MIN); // the laptop slept 20 minutes: no timer ran until the wake
     const after = manager.getToken();
-    await vi.advanceTimersByTimeAsync(0);
+    await fake.advance(0);
     expect(await after).not.toBe(before);
     expect(script.fetcher).toHaveBeenCalledTimes(2);
 
     // And with no caller at all: the timer's next wake notices it.
-    vi.setSystemTime(Date.now() + 20 * MIN);
-    await vi.advanceTimersByTimeAsync(5_000);
+    await fake.sleep(20 * MIN);
+    await fake.advance(5_000);
     expect(script.fetcher).toHaveBeenCalledTimes(3);
     expect(script.calls[2]!.reason).toBe("wake");
   });
@@ -178,8 +181,8 @@ describe("scheduling", () => {
     script.next({ kind: "throw", error: httpError(503) }, { kind: "hang" });
     void manager.getToken().catch(() => {});
     for (let i = 0; i < 50; i++) {
-      await vi.advanceTimersByTimeAsync(1_000);
-      expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
+      await fake.advance(1_000);
+      expect(fake.pending).toBeLessThanOrEqual(1);
     }
   });
 });
@@ -189,7 +192,7 @@ describe("failures", () => {
     const { manager, script, of } = setup();
     script.next({ kind: "throw", error: httpError(503) }, { kind: "throw", error: new TypeError("fetch failed") });
     const token = manager.getToken();
-    await vi.advanceTimersByTimeAsync(5_000);
+    await fake.advance(5_000);
     expect(await token).toBe(script.issued[0]);
     expect(script.calls.map((c) => [c.reason, c.attempt])).toEqual([
       ["initial", 1],
@@ -203,7 +206,7 @@ describe("failures", () => {
     const { manager, script, of } = setup();
     const token = await manager.getToken();
     script.always({ kind: "throw", error: httpError(502) });
-    await vi.advanceTimersByTimeAsync(14 * MIN);
+    await fake.advance(14 * MIN);
     expect(script.fetcher.mock.calls.length).toBeGreaterThan(1);
     expect(await manager.getToken()).toBe(token);
     expect(of("error").every((e) => e.servingToken)).toBe(true);
@@ -215,7 +218,7 @@ describe("failures", () => {
     script.always({ kind: "throw", error: httpError(500) });
     const pending = manager.getToken();
     const assertion = expect(pending).rejects.toBeInstanceOf(TokenFetchError);
-    await vi.advanceTimersByTimeAsync(2_000);
+    await fake.advance(2_000);
     await assertion;
     await expect(pending).rejects.toMatchObject({ code: "ERR_TOKEN_FETCH_FAILED", attempts: 3 });
     // Later callers fail fast without a fetch storm...
@@ -224,7 +227,7 @@ describe("failures", () => {
     expect(script.fetcher.mock.calls.length).toBe(calls);
     // ...while the manager keeps trying in the background, and recovers by itself.
     script.always({ kind: "token" });
-    await vi.advanceTimersByTimeAsync(1_000);
+    await fake.advance(1_000);
     expect(await manager.getToken()).toBe(script.issued[0]);
   });
 
@@ -232,9 +235,9 @@ describe("failures", () => {
     const { manager, script } = setup();
     script.next({ kind: "throw", error: new TokenEndpointError(429, "slow down", { retryable: true, retryAfterMs: 20_000 }) });
     const token = manager.getToken();
-    await vi.advanceTimersByTimeAsync(19_999);
+    await fake.advance(19_999);
     expect(script.fetcher).toHaveBeenCalledTimes(1);
-    await vi.advanceTimersByTimeAsync(5_001);
+    await fake.advance(5_001);
     expect(script.fetcher).toHaveBeenCalledTimes(2);
     await expect(token).resolves.toBe(script.issued[0]);
   });
@@ -243,10 +246,10 @@ describe("failures", () => {
     const { manager, script, of } = setup({ fetchTimeoutMs: 3_000 });
     script.next({ kind: "hang" });
     const token = manager.getToken();
-    await vi.advanceTimersByTimeAsync(3_000);
+    await fake.advance(3_000);
     expect(script.calls[0]!.signal.aborted).toBe(true);
     expect(of("error")[0].error).toMatchObject({ code: "ERR_TOKEN_FETCH_TIMEOUT" });
-    await vi.advanceTimersByTimeAsync(2_000);
+    await fake.advance(2_000);
     await expect(token).resolves.toBe(script.issued[0]);
   });
 
@@ -254,12 +257,12 @@ describe("failures", () => {
     const { manager, script, of } = setup();
     script.next({ kind: "null" });
     expect(await manager.getToken()).toBeNull();
-    await vi.advanceTimersByTimeAsync(60 * MIN);
+    await fake.advance(60 * MIN);
     expect(script.fetcher).toHaveBeenCalledTimes(1);
     expect(of("signedOut")).toEqual([{ reason: "fetcher" }]);
     expect(manager.getSnapshot().status).toBe("signedOut");
     manager.start();
-    await vi.advanceTimersByTimeAsync(0);
+    await fake.advance(0);
     expect(await manager.getToken()).toBe(script.issued[0]);
   });
 
@@ -272,6 +275,7 @@ describe("failures", () => {
 
   it("survives a fetcher that throws synchronously and listeners that throw (invariant 5)", async () => {
     const manager = createTokenManager({
+      clock: fake,
       fetchToken: () => {
         throw new Error("boom");
       },
@@ -285,7 +289,7 @@ describe("failures", () => {
       throw new Error("subscriber bug");
     });
     await expect(manager.getToken()).rejects.toBeInstanceOf(TokenFetchError);
-    await vi.advanceTimersByTimeAsync(5 * MIN); // background retries raise no unhandled rejection
+    await fake.advance(5 * MIN); // background retries raise no unhandled rejection
   });
 });
 
@@ -329,7 +333,7 @@ describe("claims", () => {
     expect(manager.getSnapshot().clockSkewMs).toBe(120_000);
     expect(of("warning").map((w) => w.code)).toContain("ERR_CLOCK_SKEW");
     // One lifetime later it has refreshed once, not looped.
-    await vi.advanceTimersByTimeAsync(60_000);
+    await fake.advance(60_000);
     expect(script.fetcher.mock.calls.length).toBeLessThanOrEqual(3);
   });
 
@@ -351,16 +355,16 @@ describe("signOut and dispose", () => {
       return new Promise<string>((resolve) => (resolveLate = resolve));
     });
     const pending = manager.getToken();
-    await vi.advanceTimersByTimeAsync(0);
+    await fake.advance(0);
     manager.signOut();
     expect(script.calls[0]!.signal.aborted).toBe(true);
     await expect(pending).resolves.toBeNull();
     resolveLate(mintToken());
-    await vi.advanceTimersByTimeAsync(0);
+    await fake.advance(0);
     expect(await manager.getToken()).toBeNull();
     expect(of("token")).toEqual([]);
     expect(of("discarded")).toEqual([{ outcome: "token" }]);
-    expect(vi.getTimerCount()).toBe(0);
+    expect(fake.pending).toBe(0);
   });
 
   it("returns null until start(), then fetches again", async () => {
@@ -369,7 +373,7 @@ describe("signOut and dispose", () => {
     manager.signOut();
     expect(await manager.getToken()).toBeNull();
     expect(await manager.refresh()).toBeNull();
-    await vi.advanceTimersByTimeAsync(60 * MIN);
+    await fake.advance(60 * MIN);
     expect(script.fetcher).toHaveBeenCalledTimes(1);
     manager.start();
     expect(await manager.getToken()).toBe(script.issued[1]);
@@ -381,7 +385,7 @@ describe("signOut and dispose", () => {
     const pending = manager.getToken();
     manager.dispose();
     await expect(pending).rejects.toBeInstanceOf(TokenManagerDisposedError);
-    expect(vi.getTimerCount()).toBe(0);
+    expect(fake.pending).toBe(0);
     await expect(manager.getToken()).rejects.toMatchObject({ code: "ERR_TOKEN_MANAGER_DISPOSED" });
     expect(() => manager.start()).toThrow(TokenManagerDisposedError);
   });
@@ -414,7 +418,7 @@ describe("snapshot and events", () => {
     script.next({ kind: "token", claims: { iat: undefined } }, { kind: "raw", value: "x.y.z" });
     await manager.getToken();
     await manager.refresh().catch(() => {});
-    await vi.advanceTimersByTimeAsync(20 * MIN);
+    await fake.advance(20 * MIN);
     const text = JSON.stringify(events) + JSON.stringify(manager.getSnapshot()) + lines.join("\n");
     for (const token of script.issued) expect(text).not.toContain(token);
     expect(lines.length).toBeGreaterThan(0);
@@ -438,7 +442,6 @@ describe("options", () => {
   });
 
   it("uses an injected clock instead of the globals", async () => {
-    vi.useRealTimers();
     let now = Date.parse("2030-01-01T00:00:00Z");
     const pending = new Map<number, { at: number; fn: () => void }>();
     let handles = 0;
@@ -448,7 +451,7 @@ describe("options", () => {
       clearTimeout: (handle: unknown) => void pending.delete(handle as number),
       random: () => 0,
     };
-    const token = mintToken(900, { iatOffsetSec: Math.floor((now - Date.now()) / 1000) });
+    const token = mintToken(900, { iatOffsetSec: Math.floor((now - fake.now()) / 1000) });
     const manager = createTokenManager({ fetchToken: async () => token, clock });
     managers.push(manager);
     await manager.getToken();
@@ -456,6 +459,5 @@ describe("options", () => {
     expect(expiresAt! - nextFetchAt!).toBe(60_000); // random() = 0 → exactly at the leeway
     expect(pending.size).toBe(1);
     now += 1;
-    vi.useFakeTimers();
   });
 });

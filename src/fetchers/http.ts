@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { TokenEndpointError } from "../errors";
+import { describe, redact, TokenEndpointError } from "../errors";
 import { isRetryableStatus, parseRetryAfter } from "../retry";
 import type { FetchContext, TokenFetcher } from "../types";
 
@@ -62,8 +62,16 @@ export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher
     if (method === "POST" && options.body !== undefined) {
       init.body = typeof options.body === "function" ? await options.body(context) : options.body;
     }
-    const response = await (options.fetch ?? fetch)(url, init);
-    const where = `Token endpoint ${method} ${String(url)}`;
+    // Never the query string or userinfo (a token-exchange URL carries a credential there).
+    const where = `Token endpoint ${method} ${redact(String(url))}`;
+    let response: Response;
+    try {
+      response = await (options.fetch ?? fetch)(url, init);
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      // A network error: still a TypeError (retried), with a message that cannot carry the URL's secrets.
+      throw new TypeError(`${where} failed: ${describe(error)}`, { cause: error });
+    }
     // Free the connection without waiting: cancel() can stay pending forever (a mocked or cloned response under
     // msw, mswjs/interceptors#712 and #799; some servers, modelcontextprotocol/typescript-sdk#1320), which would
     // turn a sign-out or a retryable failure into a hang until the manager's timeout.

@@ -19,6 +19,11 @@ interface Timer {
   seq: number;
   index: number;
   callback: () => void;
+  /** Like Node's timers: whether it keeps the process alive (`ref()`/`unref()`, on by default). */
+  refed: boolean;
+  ref(): Timer;
+  unref(): Timer;
+  hasRef(): boolean;
 }
 
 /** Resolves after every queued microtask (and the promise chains they start) has run: one macrotask turn. */
@@ -49,6 +54,8 @@ export class FakeClock implements Clock {
   readonly #random: () => number;
   /** Timers armed so far (for reports). */
   armed = 0;
+  /** Fail an `advance` (or `sleep`, `flush`) that fires more timers than this: a timer loop. */
+  maxTimersPerAdvance = 1_000_000;
 
   constructor({ now = Date.UTC(2026, 0, 1), random = Math.random }: FakeClockOptions = {}) {
     this.#wallOffset = now;
@@ -60,6 +67,11 @@ export class FakeClock implements Clock {
     return this.#heap.length;
   }
 
+  /** Pending timers that would keep a Node process alive (not `unref()`'d), as Node's handles do. */
+  get refed(): number {
+    return this.#heap.filter((timer) => timer.refed).length;
+  }
+
   /** Wall-clock ms since the epoch. */
   now = (): number => this.#wallOffset + this.#mono;
   /** Monotonic ms since the clock was made; unaffected by {@link FakeClock.jump}. */
@@ -68,7 +80,16 @@ export class FakeClock implements Clock {
 
   setTimeout = (callback: () => void, delayMs: number): TimerHandle => {
     const delay = Number.isFinite(delayMs) ? Math.max(0, delayMs) : 0;
-    const timer: Timer = { at: this.#mono + delay, seq: this.#seq++, index: this.#heap.length, callback };
+    const timer: Timer = {
+      at: this.#mono + delay,
+      seq: this.#seq++,
+      index: this.#heap.length,
+      callback,
+      refed: true,
+      ref: () => ((timer.refed = true), timer),
+      unref: () => ((timer.refed = false), timer),
+      hasRef: () => timer.refed,
+    };
     this.#heap.push(timer);
     this.#up(timer.index);
     this.armed++;
@@ -90,7 +111,10 @@ export class FakeClock implements Clock {
   async advance(ms: number): Promise<void> {
     const target = this.#mono + ms;
     await settle();
+    let fired = 0;
     for (let next = this.#heap[0]; next !== undefined && next.at <= target; next = this.#heap[0]) {
+      // A timer that keeps re-arming itself at the same instant would spin here forever: fail instead.
+      if (++fired > this.maxTimersPerAdvance) throw new Error(`FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance (a timer loop?)`);
       this.#removeAt(0);
       this.#mono = Math.max(this.#mono, next.at);
       next.callback();

@@ -346,10 +346,11 @@ describe("httpTokenFetcher: request", () => {
 
   // MCPJam/inspector PR #4403: "one wifi blip … kill[s] the session permanently". A network error is a
   // rejection the manager retries, never a null.
-  it("a network error rejects with fetch's TypeError, which isRetryable retries", async () => {
+  it("a network error rejects with a TypeError (fetch's own as its cause), which isRetryable retries", async () => {
     endpoint(() => HttpResponse.error());
     const error = await rejectionOf(httpTokenFetcher({ url: URL_ })(context()));
     expect(error).toBeInstanceOf(TypeError);
+    expect((error as TypeError).cause).toBeInstanceOf(TypeError);
     expect(isRetryable(error)).toBe(true);
   });
 });

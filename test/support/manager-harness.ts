@@ -1,5 +1,5 @@
 /**
- * A scripted fetcher and helpers for driving a TokenManager under vitest's fake timers.
+ * A scripted fetcher, a fake issuer and helpers for driving a TokenManager on the one FakeClock.
  */
 import { vi } from "vitest";
 import type { FetchContext } from "../../src/types";
@@ -13,10 +13,16 @@ export type Outcome =
   | { kind: "hang" };
 
 let serial = 0;
+let mintNow: () => number = () => Date.now();
 
-/** An unsigned JWT minted "now" on the fake clock (jwt-decode does not verify signatures). */
+/** The clock `mintToken` reads (a FakeClock's `now` in tests); no argument: back to `Date.now`. */
+export function useMintClock(now: () => number = () => Date.now()): void {
+  mintNow = now;
+}
+
+/** An unsigned JWT minted "now" on the mint clock (see {@link useMintClock}; jwt-decode does not verify signatures). */
 export function mintToken(lifetimeSec = 900, opts: { sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> } = {}): string {
-  const iat = Math.floor(Date.now() / 1000) + (opts.iatOffsetSec ?? 0);
+  const iat = Math.floor(mintNow() / 1000) + (opts.iatOffsetSec ?? 0);
   return unsignedJwt({ sub: opts.sub ?? "user_1", iss: "https://issuer.test", aud: "convex", iat, exp: iat + lifetimeSec, jti: `t${++serial}`, ...opts.claims });
 }
 
@@ -68,4 +74,54 @@ export function scriptedFetcher(defaultOutcome: Outcome = { kind: "token" }) {
 /** An HTTP-like error with a status, as a custom fetcher might throw. */
 export function httpError(status: number, retryAfterMs?: number): Error & { status: number; retryAfterMs?: number } {
   return Object.assign(new Error(`HTTP ${status}`), { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+}
+
+/** Options of {@link fakeIssuer}. */
+export interface FakeIssuerOptions {
+  /** Token lifetime in seconds (whole-second `iat`/`exp`, as issuers mint them). @default 900 */
+  lifetimeSec?: number;
+  /**
+   * A caching issuer: hands back its cached token until that has less than this many ms left (many SDKs'
+   * `getToken()` and token endpoints do), and mints a new one when the fetch reason is "forced" unless
+   * `ignoresForced`. Undefined: mints on every call.
+   */
+  remintBelowMs?: number;
+  ignoresForced?: boolean;
+  /** The issuer's clock minus the true time (ms): its own clock error. @default 0 */
+  offsetMs?: number;
+}
+
+/**
+ * An issuer on a {@link FakeClock}: its clock is the truth (true time = the clock's start plus its monotonic
+ * time, whatever the wall clock does), and it mints whole-second unsigned JWTs. `remaining(token)` is how
+ * long a token stays valid as the issuer (and the Convex backend) see it.
+ */
+export function fakeIssuer(clock: { monotonicNow(): number }, startMs: number, options: FakeIssuerOptions = {}) {
+  const { lifetimeSec = 900, remintBelowMs, ignoresForced = false, offsetMs = 0 } = options;
+  let cached: { token: string; exp: number } | undefined;
+  let minted = 0;
+  const now = () => startMs + clock.monotonicNow() + offsetMs;
+  return {
+    now,
+    get minted() {
+      return minted;
+    },
+    /** Mint (or hand back the cached token) for a fetch with `reason`. */
+    token(reason = "initial", claims: Record<string, unknown> = {}): string {
+      const t = now();
+      const reuse = cached && remintBelowMs !== undefined && cached.exp * 1000 - t > remintBelowMs && (reason !== "forced" || ignoresForced);
+      if (!reuse) {
+        const iat = Math.floor(t / 1000);
+        const exp = iat + lifetimeSec;
+        minted += 1;
+        cached = { token: unsignedJwt({ sub: "user_1", iss: "https://issuer.test", aud: "convex", iat, exp, jti: `m${++serial}`, ...claims }), exp };
+      }
+      return cached!.token;
+    },
+    /** Validity left (ms) of `token` on the issuer's clock. */
+    remaining(token: string): number {
+      const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number };
+      return payload.exp * 1000 - now();
+    },
+  };
 }

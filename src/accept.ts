@@ -1,0 +1,135 @@
+/**
+ * Token acceptance as a pure function: decode → claim checks → skew → plan. A fetcher's result becomes a
+ * {@link Held} token on the manager's time line, or an `InvalidTokenError` saying what to fix.
+ *
+ * Time: `now` is the manager's time line (see `Timeline`), on which `skewSamples` are taken. The issuer's
+ * clock is the truth; this clock's offset from it is estimated from `receivedAt − iat`, one sample per
+ * distinct token (a caching issuer's token returned again says nothing new). Each sample over-estimates
+ * the offset by the token's age, so the smallest recent one is kept; `iat` in whole seconds may be up to
+ * 1 s early, so 1 s is taken off a correction (never optimistic). Offsets up to 5 s are ignored; beyond
+ * `maxClockSkewMs` none is trusted and the lifetime (`exp − iat`, less 1 s) is measured from receipt.
+ *
+ * @module
+ */
+import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { decodeClaims, notAJwt } from "./jwt";
+import type { ResolvedOptions } from "./options";
+import { estimateSkew, planRefresh } from "./schedule";
+
+/** A token the manager holds. Times are on the manager's time line (ms). */
+export interface Held {
+  readonly raw: string;
+  /** `exp` in ms on the issuer's clock (to tell a newer token from the same one returned again). */
+  readonly exp: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly refreshAt: number;
+  readonly serveUntil: number;
+  readonly sub: string;
+  readonly iss: string | null;
+}
+
+/** The outcome of {@link acceptToken}. */
+export interface Accepted {
+  held: Held;
+  /** The skew samples to keep (the new one added when the token is new; a jump applied once a token told). */
+  samples: number[];
+  /** Whether this token's sample settled `jumpMs` (a jump or a sleep): the caller then forgets it. */
+  settled: boolean;
+  /** The offset estimated (ms, positive: this clock ahead of the issuer's); `null` beyond the bound. */
+  skewMs: number | null;
+  warnings: [TokenWarningCode, string][];
+}
+
+const TOLERANCE_MS = 5_000;
+
+/**
+ * Accept a fetcher's `result` received at `now`.
+ *
+ * @param known - whether this very token was seen before (then it adds no skew sample).
+ * @param jumpMs - how far the wall clock stepped forward beyond monotonic time since the samples were taken.
+ * @throws InvalidTokenError from the claim checks, `ERR_TOKEN_EXPIRED`, `ERR_TOKEN_NOT_YET_VALID`.
+ */
+export function acceptToken(
+  result: unknown,
+  now: number,
+  samples: readonly number[],
+  known: (raw: string) => boolean,
+  jumpMs: number,
+  o: ResolvedOptions,
+  random: number,
+): Accepted {
+  const value = typeof result === "string" ? result : (result as { token?: unknown } | null | undefined)?.token;
+  if (typeof value !== "string") throw notAJwt(typeof result);
+  const raw = value.trim(); // a token read from a text body
+  const { exp, iat, nbf, sub, iss } = decodeClaims(raw, o);
+  const warnings: Accepted["warnings"] = [];
+  // After the wall clock stepped forward `jumpMs` beyond monotonic time, the offset grew by that much (a jump)
+  // or not at all (a sleep the monotonic clock missed). A new token's own sample tells which; until one does,
+  // the smaller (conservative) estimate holds.
+  let kept = [...samples];
+  if (iat !== undefined && !known(raw)) {
+    const sample = now - iat;
+    if (jumpMs && sample >= Math.min(...kept) + jumpMs - TOLERANCE_MS) kept = kept.map((s) => s + jumpMs);
+    kept = [...kept, sample].slice(-5);
+  }
+  const best = estimateSkew(kept, TOLERANCE_MS, Infinity);
+  const beyond = Math.abs(best) > o.maxClockSkewMs;
+  // Whole-second `iat`: the true mint time may be up to 1 s later.
+  const grain = iat !== undefined && iat % 1000 === 0 ? 1_000 : 0;
+  const skew = best === 0 ? 0 : best - grain;
+  // The issuer's clock now, as best known (beyond the bound: unknown, taken as `iat`).
+  const issuerNow = beyond ? (iat ?? now) : now - skew;
+  const lifetime = iat === undefined ? Infinity : exp - iat - (best || beyond ? grain : 0);
+  const remaining = beyond ? lifetime : Math.min(lifetime, exp - issuerNow);
+  const where = `(this clock: ${Math.round(best / 1000)} s ahead of the issuer's; \`maxClockSkewMs\`: ${o.maxClockSkewMs})`;
+  if (iat === undefined) {
+    warnings.push([
+      "ERR_TOKEN_MISSING_IAT",
+      "The JWT has no `iat`, which Convex's client needs to plan its refresh: set it.",
+    ]);
+  } else if (iat - now > TOLERANCE_MS && !beyond) {
+    warnings.push([
+      "ERR_TOKEN_IAT_IN_FUTURE",
+      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects over 5 s: sync the clocks (NTP).`,
+    ]);
+  }
+  if (beyond) {
+    warnings.push([
+      "ERR_CLOCK_SKEW_BEYOND_BOUND",
+      `Clocks apart ${where}: lifetimes are measured from receipt. Sync the clocks, or raise \`maxClockSkewMs\`.`,
+    ]);
+  }
+  if (remaining <= 0) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_EXPIRED",
+      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks; a caching issuer must mint when reason is "forced".`,
+      raw,
+    );
+  }
+  if (nbf !== undefined && nbf - issuerNow > TOLERANCE_MS) {
+    throw new InvalidTokenError(
+      "ERR_TOKEN_NOT_YET_VALID",
+      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s ahead ${where}; Convex rejects over 5 s: drop \`nbf\` or set it to \`iat\`.`,
+      raw,
+    );
+  }
+  const expiresAt = now + remaining;
+  const issuedAt = iat === undefined ? now : Math.min(now, expiresAt - lifetime);
+  return {
+    // `raw`, `refreshAt` and `serveUntil` stay in-object with V8 despite the spread.
+    held: {
+      raw,
+      exp,
+      issuedAt,
+      expiresAt,
+      ...planRefresh({ issuedAt, expiresAt }, o.refreshLeewayMs, o.refreshJitterMs, o.minValidityMs, random),
+      sub,
+      iss: iss ?? null,
+    },
+    samples: kept,
+    settled: iat !== undefined && !known(raw),
+    skewMs: beyond ? null : best,
+    warnings,
+  };
+}

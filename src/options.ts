@@ -1,0 +1,98 @@
+/**
+ * The manager's options: their documentation, defaults and validation (a bad option throws a `TypeError`
+ * naming it).
+ *
+ * @module
+ */
+import type { Clock } from "./clock";
+import type { ExpectedClaims } from "./jwt";
+import { isRetryable, type RetryPolicy } from "./retry";
+import type { Logger, TokenFetcher } from "./types";
+
+/** Options of {@link createTokenManager}. Every duration is in milliseconds. */
+export interface TokenManagerOptions extends ExpectedClaims {
+  /** Gets a JWT from your auth service. See {@link TokenFetcher}. Required. */
+  fetchToken: TokenFetcher;
+  /**
+   * Refresh this long before `exp`; scaled down to 20% of a token's lifetime for short-lived tokens.
+   * @default 60_000
+   */
+  refreshLeewayMs?: number;
+  /**
+   * Width of the random window before the leeway point in which the refresh happens, so that many clients
+   * holding tokens minted in the same second do not refresh in the same second. Scaled down to 10% of the
+   * lifetime. @default 30_000
+   */
+  refreshJitterMs?: number;
+  /**
+   * A token is only served by `getToken()` while it stays valid at least this long; scaled down to 10% of
+   * the lifetime. Per call, `getToken({ minValidityMs })` overrides it. @default 10_000
+   */
+  minValidityMs?: number;
+  /** Abort a fetcher call that has not settled after this long (a retryable failure). @default 10_000 */
+  fetchTimeoutMs?: number;
+  /** Retry policy for failing fetches. See {@link RetryPolicy}. */
+  retry?: RetryPolicy;
+  /**
+   * Bound on the clock offset (this clock against the issuer's) the manager corrects for, estimated from
+   * `iat`. Offsets up to 5 s are ignored; beyond the bound no correction is trusted and each token's
+   * lifetime is measured from its receipt (warning `ERR_CLOCK_SKEW_BEYOND_BOUND`).
+   * @default 3_600_000 (1 hour)
+   */
+  maxClockSkewMs?: number;
+  /** Time source; defaults to the platform clock looked up at call time (fake timers work). */
+  clock?: Partial<Clock>;
+  /** Where to write debug lines and warnings. Silent by default; a logger that throws is ignored. */
+  logger?: Logger;
+}
+
+/** Options with every default filled in, `retry` flattened in. */
+export type ResolvedOptions = TokenManagerOptions &
+  Required<RetryPolicy & Pick<TokenManagerOptions, "refreshLeewayMs" | "refreshJitterMs" | "minValidityMs" | "fetchTimeoutMs" | "maxClockSkewMs">>;
+
+const DAY_MS = 86_400_000;
+
+/** Throw the `TypeError` for a bad option. */
+export function mustBe(name: string, what: string, where = "createTokenManager"): never {
+  throw new TypeError(`${where}: \`${name}\` must be ${what}.`);
+}
+
+/** Check `options` and fill in the defaults. */
+export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
+  if (typeof options?.fetchToken !== "function") {
+    mustBe("fetchToken", "a function ({ signal }) => Promise<string | null>");
+  }
+  const number = (name: string, value: unknown, fallback: number, min = 0, max = DAY_MS, integer?: boolean) => {
+    if (value === undefined) return fallback;
+    if (typeof value !== "number" || !(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
+      mustBe(name, `${integer ? "an integer" : "a number of milliseconds"} from ${min} to ${max}; got ${String(value)}`);
+    }
+    return value;
+  };
+  const retry = options.retry ?? {};
+  const attempts = number("retry.attempts", retry.attempts ?? 4, 4, 1, 100, true);
+  const baseDelayMs = number("retry.baseDelayMs", retry.baseDelayMs, 1_000);
+  // At least `retry.baseDelayMs`.
+  const maxDelayMs = number("retry.maxDelayMs", retry.maxDelayMs, Math.max(30_000, baseDelayMs), baseDelayMs);
+  // [option, value, its typeof, what it must be]; a falsy value (null, "") is refused too.
+  for (const [name, value, type, what] of [
+    ["retry.shouldRetry", retry.shouldRetry, "function", "a function (error, attempt) => boolean"],
+    ["clock", options.clock, "object", "a Clock object"],
+    ["issuer", options.issuer, "string", "a non-empty string"],
+    ["applicationID", options.applicationID, "string", "a non-empty string"],
+  ] as const) {
+    if (value !== undefined && (typeof value !== type || !value)) mustBe(name, what);
+  }
+  const resolved = { ...options, attempts, baseDelayMs, maxDelayMs, shouldRetry: retry.shouldRetry ?? isRetryable } as ResolvedOptions;
+  // [option, default, min, max]
+  for (const [name, fallback, min, max] of [
+    ["refreshLeewayMs", 60_000],
+    ["refreshJitterMs", 30_000],
+    ["minValidityMs", 10_000],
+    ["fetchTimeoutMs", 10_000, 1],
+    ["maxClockSkewMs", 3_600_000, 0, 7 * DAY_MS],
+  ] as const) {
+    resolved[name] = number(name, options[name], fallback, min, max);
+  }
+  return resolved;
+}

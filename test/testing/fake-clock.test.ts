@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { createFakeClock } from "../../src/testing/fake-clock";
+
+describe("FakeClock", () => {
+  it("advance moves both clocks and fires due timers in order", async () => {
+    const clock = createFakeClock({ now: 1_000 });
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push("b"), 20);
+    clock.setTimeout(() => fired.push("a"), 10);
+    await clock.advance(15);
+    expect(fired).toEqual(["a"]);
+    expect([clock.now(), clock.monotonicNow()]).toEqual([1_015, 15]);
+    await clock.advance(5);
+    expect(fired).toEqual(["a", "b"]);
+  });
+
+  it("jump moves the wall clock only; timers stay on monotonic time", async () => {
+    const clock = createFakeClock({ now: 0 });
+    let fired = false;
+    clock.setTimeout(() => (fired = true), 1_000);
+    clock.jump(-3_600_000);
+    expect([clock.now(), clock.monotonicNow()]).toEqual([-3_600_000, 0]);
+    await clock.advance(999);
+    expect(fired).toBe(false);
+    await clock.advance(1);
+    expect(fired).toBe(true);
+  });
+
+  it("sleep fires nothing until the wake, then every overdue timer, late", async () => {
+    const clock = createFakeClock({ now: 0 });
+    const firedAt: number[] = [];
+    clock.setTimeout(() => firedAt.push(clock.monotonicNow()), 100);
+    await clock.sleep(5_000);
+    expect(firedAt).toEqual([5_000]);
+  });
+
+  it("tracks ref/unref like Node's timers", () => {
+    const clock = createFakeClock();
+    const handle = clock.setTimeout(() => {}, 10) as { unref(): void; ref(): void; hasRef(): boolean };
+    expect(clock.refed).toBe(1);
+    handle.unref();
+    expect([clock.refed, clock.pending, handle.hasRef()]).toEqual([0, 1, false]);
+    handle.ref();
+    expect(clock.refed).toBe(1);
+  });
+
+  it("fails an advance that spins on a timer loop instead of hanging", async () => {
+    const clock = createFakeClock();
+    clock.maxTimersPerAdvance = 100;
+    const loop = () => clock.setTimeout(loop, 0);
+    loop();
+    await expect(clock.advance(1)).rejects.toThrow(/timer loop/);
+  });
+});
