@@ -78,8 +78,9 @@ type Listener = (payload: unknown) => void;
  * reported and the next still runs). `era` is bumped on sign-out and dispose: a dispatch that began before
  * skips its remaining listeners, so no `token` event reaches anyone after a listener signed out.
  *
- * (Written here rather than over eventemitter3: wrapping each of its listeners in a guard cost more bytes
- * than this whole class.) Lists are copied on write, so a dispatch calls the listeners present when it began.
+ * Written here rather than over eventemitter3: eventemitter3 with a guard per listener put the core at
+ * 7,785 B min+gzip, over its 6.5 KiB budget, and it cannot stop a dispatch on sign-out. Lists are copied on
+ * write, so a dispatch calls the listeners present when it began.
  */
 export class Emitter {
   readonly #lists = new Map<string, { fn: Listener; once?: boolean }[]>();

@@ -46,7 +46,7 @@ export async function startReactExample(options: { port?: number; lifetimeSec?: 
       },
       optimizeDeps: {
         // Pre-bundled at start, so the first page load never triggers a re-optimisation and reload.
-        include: ["react", "react/jsx-dev-runtime", "react-dom/client", "convex/react", "convex/server", "eventemitter3", "jwt-decode"],
+        include: ["react", "react/jsx-dev-runtime", "react-dom/client", "convex/react", "convex/server", "jwt-decode"],
       },
       server: { host: "127.0.0.1", port: options.port ?? 5173, strictPort: options.port !== undefined },
     });
