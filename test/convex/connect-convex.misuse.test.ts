@@ -7,25 +7,17 @@
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { ConvexReactClient } from "convex/react";
 import { anyApi } from "convex/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { connectConvex } from "../../src/convex/index";
 import { createTokenManager, httpTokenFetcher, type TokenManager } from "../../src/index";
 import { startLocalStack, type LocalStack } from "../support/stack";
+import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
 import { quietLogger } from "./quiet-logger";
 
 const api = anyApi;
-const cleanups: (() => unknown)[] = [];
-const realSetImmediate = globalThis.setImmediate; // captured before any test fakes it
-afterEach(async () => {
-  // A macrotask between steps: convex's AuthenticationManager crashes ("reading 'onAuthChange'") when the
-  // client is closed between a token fetch settling and its continuation (a convex bug, not ours).
-  while (cleanups.length) {
-    await cleanups.pop()!();
-    await new Promise((resolve) => realSetImmediate(resolve));
-  }
-});
+const cleanups = useCleanups();
 
 interface World {
   stack: LocalStack;

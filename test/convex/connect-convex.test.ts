@@ -5,25 +5,17 @@
 import { appendFileSync } from "node:fs";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { connectConvex, convexTokenFetcher } from "../../src/convex/index";
 import { createTokenManager, httpTokenFetcher, type TokenManager } from "../../src/index";
 import { quietLogger } from "./quiet-logger";
 import { startLocalStack, type LocalStack } from "../support/stack";
+import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
 
 const api = anyApi;
 const MIN = 60_000;
-const cleanups: (() => unknown)[] = [];
-const realSetImmediate = globalThis.setImmediate; // captured before any test fakes it
-afterEach(async () => {
-  // A macrotask between steps: convex's AuthenticationManager crashes ("reading 'onAuthChange'") when the
-  // client is closed between a token fetch settling and its continuation (a convex bug, not ours).
-  while (cleanups.length) {
-    await cleanups.pop()!();
-    await new Promise((resolve) => realSetImmediate(resolve));
-  }
-});
+const cleanups = useCleanups();
 
 interface World {
   stack: LocalStack;

@@ -4,25 +4,17 @@
  */
 import { ConvexReactClient } from "convex/react";
 import { anyApi } from "convex/server";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { WebSocket } from "ws";
 import { connectConvex, convexTokenFetcher } from "../../src/convex/index";
 import { createTokenManager, httpTokenFetcher, type TokenManager } from "../../src/index";
 import { httpError, scriptedFetcher } from "../support/manager-harness";
 import { quietLogger } from "./quiet-logger";
 import { startLocalStack } from "../support/stack";
+import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock } from "../support/time";
 
-const cleanups: (() => unknown)[] = [];
-const realSetImmediate = globalThis.setImmediate; // captured before any test fakes it
-afterEach(async () => {
-  // A macrotask between steps: convex's AuthenticationManager crashes ("reading 'onAuthChange'") when the
-  // client is closed between a token fetch settling and its continuation (a convex bug, not ours).
-  while (cleanups.length) {
-    await cleanups.pop()!();
-    await new Promise((resolve) => realSetImmediate(resolve));
-  }
-});
+const cleanups = useCleanups();
 
 describe("convexTokenFetcher", () => {
   let manager: TokenManager;
