@@ -1,14 +1,14 @@
 /**
  * Pack the package and consume it as a user would, with no flags: ESM and CJS imports of every entry,
  * a TypeScript consumer under `moduleResolution` node16 and bundler, a browser bundle with no Node
- * builtins, and an install from a git URL (which needs `prepare` to build dist/).
+ * builtins, and a clean checkout packed as a git install packs it (which needs `prepare` to build dist/).
  *
  * Guards against: a git install with no dist/ (every import fails), a peer range that makes
  * `npm install` fail with ERESOLVE, types that only resolve under one moduleResolution, and a browser
  * bundle that drags in `node:` modules.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,7 +24,8 @@ const entries = Object.keys(pkg.exports)
   .filter((key) => key !== "./package.json")
   .map((key) => (key === "." ? pkg.name : `${pkg.name}/${key.slice(2)}`));
 /** What a consumer installs next to the package, at the versions this repository tests with. */
-const companions = ["convex", "typescript", "esbuild", "react", "@types/react", "@types/node"].map(
+/** (msw: an optional peer that `convex-custom-jwt/testing/msw` needs.) */
+const companions = ["convex", "typescript", "esbuild", "react", "@types/react", "@types/node", "msw"].map(
   (name) => `${name}@${pkg.devDependencies[name]!.replace(/^\^/, "")}`,
 );
 
@@ -118,12 +119,19 @@ describe("the packed package, installed without flags", () => {
   });
 });
 
-describe("an install from a git URL", () => {
+describe("a clean checkout, as a git install gets it", () => {
+  // A git install (`npm install github:…`) clones the repository, which has no dist/, and runs `prepare`
+  // there before packing. Doing the same by hand (with the repository's node_modules linked in, instead of
+  // a second install of every devDependency) proves that `prepare` alone builds every entry.
   it("builds dist/ with prepare, so every entry imports", () => {
     const clone = join(scratch, "clone");
     run("git", ["clone", "--quiet", "--depth", "1", `file://${root}`, clone], scratch);
+    expect(existsSync(join(clone, "dist"))).toBe(false);
+    symlinkSync(join(root, "node_modules"), join(clone, "node_modules"), "dir");
+    const tarball = run("npm", ["pack", "--pack-destination", scratch], clone).trim().split("\n").at(-1)!;
     const consumer = project("git-consumer");
-    run("npm", ["install", "--no-audit", "--no-fund", `git+file://${clone}`, companions.find((c) => c.startsWith("convex@"))!], consumer);
+    const needed = companions.filter((c) => /^(convex|react|msw)@/.test(c));
+    run("npm", ["install", "--no-audit", "--no-fund", join(scratch, tarball), ...needed], consumer);
     for (const entry of entries) {
       const out = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`], consumer);
       expect(Number(out.trim()), entry).toBeGreaterThan(0);
