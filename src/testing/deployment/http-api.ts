@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FunctionDef, HttpRecord } from "../convex-deployment";
 import { AuthFailure, peekExpMs, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
-import { encodeU64, type Deployment } from "./sync-session";
+import type { Deployment } from "./sync-session";
+import { encodeU64 } from "./u64";
 // ---------------------------------------------------------------------------
 // HTTP function API (ConvexHttpClient)
 // ---------------------------------------------------------------------------

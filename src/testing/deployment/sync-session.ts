@@ -9,19 +9,10 @@ import type { AuthenticateRecord, AuthErrorRecord, FunctionDef } from "../convex
 import { noteIo, trackIo } from "../io-activity";
 import { AuthFailure, MSG, peekExpMs, type CustomJwtValidator, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
+import { decodeU64, encodeU64 } from "./u64";
 // ---------------------------------------------------------------------------
 // Sync protocol: one Session per socket (crates/sync/src/worker.rs)
 // ---------------------------------------------------------------------------
-
-/** u64 as base64 of its 8 little-endian bytes. */
-export function encodeU64(n: bigint): string {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64LE(n);
-  return b.toString("base64");
-}
-function decodeU64(s: string): bigint {
-  return Buffer.from(s, "base64").readBigUInt64LE();
-}
 
 type ServerMessage = Record<string, unknown> & { type: string };
 
