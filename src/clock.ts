@@ -50,7 +50,10 @@ export class Timeline {
   #wall: number;
   #mono: number;
   #t: number;
-  /** The wall clock's forward steps beyond monotonic time so far, ms (a jump, or a sleep the monotonic clock missed). */
+  /**
+   * The wall clock's forward steps beyond monotonic time not yet told apart, ms (a jump, or a sleep the
+   * monotonic clock missed). Its owner adds the lateness of timers and clears it once a token tells which.
+   */
   jumped = 0;
 
   constructor(clock: Clock) {

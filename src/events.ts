@@ -1,5 +1,5 @@
 /**
- * Event payload types of the TokenManager, and its emitter. No payload ever carries a whole token.
+ * Event payload types of the TokenManager (emitted by its `Reporter`). No payload ever carries a whole token.
  *
  * @module
  */
@@ -69,51 +69,4 @@ export interface TokenManagerEvents {
   signedOut: (event: SignedOutEvent) => void;
   discarded: (event: DiscardedEvent) => void;
   state: (snapshot: TokenSnapshot) => void;
-}
-
-type Listener = (payload: unknown) => void;
-
-/**
- * The manager's emitter: `on`/`once`/`off`/`emit`, with every listener guarded on its own (one that throws is
- * reported and the next still runs). `era` is bumped on sign-out and dispose: a dispatch that began before
- * skips its remaining listeners, so no `token` event reaches anyone after a listener signed out.
- *
- * Written here rather than over eventemitter3: eventemitter3 with a guard per listener put the core at
- * 7,785 B min+gzip, over its 6.5 KiB budget, and it cannot stop a dispatch on sign-out. Lists are copied on
- * write, so a dispatch calls the listeners present when it began.
- */
-export class Emitter {
-  readonly #lists = new Map<string, { fn: Listener; once?: boolean }[]>();
-  readonly #report: (what: string, error: unknown) => void;
-  era = 0;
-
-  /** `report(what, error)` is told about each listener that threw. */
-  constructor(report: (what: string, error: unknown) => void) {
-    this.#report = report;
-  }
-
-  on(event: string, fn: Listener, once?: boolean): void {
-    this.#lists.set(event, [...(this.#lists.get(event) ?? []), { fn, once }]);
-  }
-
-  off(event: string, fn: Listener): void {
-    this.#lists.set(event, (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn));
-  }
-
-  emit(event: string, payload: unknown): void {
-    const era = this.era;
-    for (const entry of this.#lists.get(event) ?? []) {
-      if (era !== this.era) return;
-      if (entry.once) this.off(event, entry.fn);
-      try {
-        entry.fn(payload);
-      } catch (error) {
-        this.#report(`"${event}" listener`, error);
-      }
-    }
-  }
-
-  clear(): void {
-    this.#lists.clear();
-  }
 }

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Held } from "./accept";
+import type { Timeline } from "./clock";
 import { InvalidTokenError, TokenFetchError } from "./errors";
-import type { FetchReason } from "./types";
+import type { FetchReason, TokenSnapshot, TokenStatus } from "./types";
 
 export interface Fetching {
   readonly status: "fetching";
@@ -53,13 +54,23 @@ export function timerOf(state: State): number | null {
     }
   }
 }
-
-export interface Waiter {
-  readonly minValidityMs: number | undefined;
-  /** Reject with `error` when given (always an object), else resolve with `token`. */
-  readonly settle: (token: string | null, error?: unknown) => void;
+/** The public snapshot of `state`, its times shown on the wall clock. */
+export function snapshotOf(state: State, time: Timeline, error: unknown, failures: number, clockSkewMs: number): TokenSnapshot {
+  const held = state.token;
+  const wall = (t: number | undefined) => (t === undefined || t === Infinity ? null : time.toWall(t));
+  return Object.freeze({
+    status: state.status as TokenStatus,
+    hasToken: !!held,
+    issuedAt: wall(held?.issuedAt),
+    expiresAt: wall(held?.expiresAt),
+    nextFetchAt: wall(state.status === "valid" ? held!.refreshAt : state.status === "retrying" ? state.retryAt : undefined),
+    subject: held?.sub ?? null,
+    issuer: held?.iss ?? null,
+    error,
+    failures,
+    clockSkewMs,
+  });
 }
-
 
 /** Whether `held` can be served at `now` to a caller asking for `minValidityMs` (default: its serving limit). */
 export function usable(held: Held, now: number, minValidityMs: number | undefined): boolean {

@@ -2,22 +2,25 @@
  * The token manager: one state machine that keeps a valid JWT at hand.
  *
  * States are a discriminated union, each carrying only its own data; the one timer's meaning per state is
- * chosen by `timerOf` in `state.ts` (an exhaustive `switch`). Every state change goes through `#transition`, which
- * re-arms the timer, rebuilds the snapshot and notifies. All times are on the manager's {@link Timeline}
- * (monotone, re-anchored on wall-clock jumps) and shown as wall-clock epoch ms outside. The state and
- * transition tables and the invariants are in ARCHITECTURE.md. Options live in `options.ts`, acceptance
- * of a token (decode → claims → skew → plan) in `accept.ts`, the guarded emitter in `events.ts`.
+ * chosen by `timerOf` in `state.ts` (an exhaustive `switch`), which also builds the snapshot. Every state
+ * change goes through `#transition`, which re-arms the timer, rebuilds the snapshot and notifies. All times
+ * are on the manager's {@link Timeline} (monotone, re-anchored on wall-clock jumps) and shown as wall-clock
+ * epoch ms outside. The state and transition tables and the invariants are in ARCHITECTURE.md. Around it:
+ * options in `options.ts`, acceptance in `accept.ts`, the waiting callers in `waiters.ts`, events, logs and
+ * warnings in `reporter.ts`.
  *
  * @module
  */
 import { acceptToken, type Held } from "./accept";
 import { DeadlineTimer, systemClock, Timeline, type Clock } from "./clock";
-import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, tokenHint, type TokenWarningCode } from "./errors";
-import { Emitter, type SignedOutEvent, type TokenManagerEvents } from "./events";
+import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, tokenHint } from "./errors";
+import type { SignedOutEvent, TokenManagerEvents } from "./events";
 import { mustBe, validateOptions, type ResolvedOptions, type TokenManagerOptions } from "./options";
+import { Reporter } from "./reporter";
 import { backoffDelay, retryAfterOf } from "./retry";
-import { callerError, live, timerOf, tooShort, usable, type Fetching, type State, type Waiter } from "./state";
-import type { FetchReason, GetTokenOptions, Logger, OutsideSignal, TokenSnapshot, TokenSource, TokenStatus } from "./types";
+import { callerError, live, snapshotOf, timerOf, tooShort, usable, type Fetching, type State } from "./state";
+import { settleAll, wait, type Waiter } from "./waiters";
+import type { FetchReason, GetTokenOptions, OutsideSignal, TokenSnapshot, TokenSource } from "./types";
 
 export type { TokenManagerOptions } from "./options";
 
@@ -39,27 +42,23 @@ export class TokenManager implements TokenSource {
   readonly #clock: Clock;
   readonly #time: Timeline;
   readonly #timer: DeadlineTimer;
-  readonly #events = new Emitter((what, error) => this.#log("error", `a ${what} threw: ${describe(error)}`));
-  readonly #listeners = new Set<() => void>();
+  readonly #events: Reporter;
   readonly #waiters = new Set<Waiter>();
-  readonly #warned = new Set<TokenWarningCode>();
+  readonly #listeners = new Set<() => void>();
   #state!: State;
   #snapshot!: TokenSnapshot;
+  #failures = 0;
   /** Skew samples (`receivedAt − iat` on the time line), one per distinct token, and the last tokens seen. */
   #samples: number[] = [];
   #seen: string[] = [];
-  /** `Timeline.jumped` as last seen, and the forward steps no token has yet told a jump from a sleep. */
-  #jumped = 0;
-  #jumpMs = 0;
   #skewMs = 0;
-  #failures = 0;
-  #lastError: unknown = null;
   /** Consecutive fetches that brought no later-expiring token (a caching issuer). */
   #stale = 0;
   /** Validity left at receipt by the issuer's last new token: a caller asking more fails fast. */
   #ceiling = Infinity;
   /** How close to `exp` a caching issuer was seen to mint again (time-line ms), learnt from a stale try. */
   #remint = 0;
+  #lastError: unknown = null;
   #offline = false;
   // The hot path's copy: the held token and, on the wall clock, until when it may be served without a look.
   #fastRaw = "";
@@ -68,6 +67,7 @@ export class TokenManager implements TokenSource {
 
   constructor(options: TokenManagerOptions) {
     this.#options = validateOptions(options);
+    this.#events = new Reporter(options.logger);
     const clock: Clock = { ...systemClock, ...options.clock };
     // A custom `now` is never paired with the platform's monotonic clock: they would disagree.
     if (options.clock?.now && !options.clock.monotonicNow) clock.monotonicNow = undefined;
@@ -187,7 +187,7 @@ export class TokenManager implements TokenSource {
         this.#fetch(signal, state.status === "retrying" ? state.attempt + 1 : 1);
       }
     } catch (error) {
-      this.#log("error", `notify: ${describe(error)}`);
+      this.#events.log("error", `notify: ${describe(error)}`);
     }
   }
 
@@ -212,33 +212,9 @@ export class TokenManager implements TokenSource {
     if (!forceRefresh && minValidityMs! > this.#ceiling) throw tooShort(this.#ceiling, minValidityMs!, token?.raw ?? "");
     // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast.
     if (state.status === "retrying" && state.failFast) throw callerError(state.error, state.attempt);
-    return new Promise<string | null>((resolve, reject) => {
-      const onAbort = () => {
-        this.#waiters.delete(waiter);
-        this.#timer.keepAlive(this.#waiters.size > 0);
-        reject(signal!.reason);
-      };
-      const waiter: Waiter = {
-        minValidityMs,
-        settle: (token, error) => {
-          signal?.removeEventListener("abort", onAbort);
-          if (error) reject(error);
-          else resolve(token);
-        },
-      };
-      // Waiting first: a listener of the fetch below may sign out, which must settle this caller too.
-      this.#waiters.add(waiter);
-      this.#timer.keepAlive(true); // a Node process stays alive while someone waits for a token
-      signal?.addEventListener("abort", onAbort, { once: true });
+    return wait(this.#waiters, this.#timer, minValidityMs, signal, () => {
       if (status === "idle" || status === "valid") this.#fetch(status === "idle" ? "initial" : forceRefresh ? "forced" : "scheduled", 1);
     });
-  }
-
-  #settleWaiters(settle: (waiter: Waiter) => void): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    this.#timer.keepAlive(false);
-    for (const waiter of waiters) settle(waiter);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -250,18 +226,12 @@ export class TokenManager implements TokenSource {
     const now = this.#now();
     const controller = new AbortController();
     // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
-    const state: Fetching = {
-      status: "fetching",
-      token: live(previous.token, now),
-      reason,
-      attempt,
-      controller,
-      deadline: now + this.#options.fetchTimeoutMs,
-    };
+    const deadline = now + this.#options.fetchTimeoutMs;
+    const state: Fetching = { status: "fetching", token: live(previous.token, now), reason, attempt, controller, deadline };
     this.#transition(state);
-    this.#emit("refreshing", { reason, attempt });
+    this.#events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
-    this.#log("debug", `fetch (${reason}, attempt ${attempt})`);
+    this.#events.log("debug", `fetch (${reason}, attempt ${attempt})`);
     let pending: Promise<unknown>;
     try {
       pending = Promise.resolve(this.#options.fetchToken({ signal: controller.signal, reason, attempt }));
@@ -276,28 +246,28 @@ export class TokenManager implements TokenSource {
 
   #onFetchSettled(state: Fetching, ok: boolean, value: unknown): void {
     // Overtaken by signOut(), dispose() or the timeout: drop it (invariant 3).
-    if (this.#state !== state) return this.#emit("discarded", { outcome: !ok ? "error" : value === null ? "null" : "token" });
+    if (this.#state !== state) return this.#events.emit("discarded", { outcome: !ok ? "error" : value === null ? "null" : "token" });
     if (!ok) return this.#onFetchFailed(state, value);
     if (value === null) return this.#end("fetcher");
     const now = this.#now();
     let held: Held;
     try {
-      const accepted = acceptToken(value, now, this.#samples, (raw) => this.#seen.includes(raw), this.#jumpMs, this.#options, this.#clock.random());
+      const accepted = acceptToken(value, now, this.#samples, (raw) => this.#seen.includes(raw), this.#time.jumped, this.#options, this.#clock.random());
       held = accepted.held;
       this.#samples = accepted.samples;
-      if (accepted.settled) this.#jumpMs = 0;
+      if (accepted.settled) this.#time.jumped = 0;
       this.#seen = [...this.#seen, held.raw].slice(-5);
-      for (const [code, message] of accepted.warnings) this.#warn(code, message);
+      for (const [code, message] of accepted.warnings) this.#events.warn(code, message);
       const skew = accepted.skewMs;
       if (skew !== null && skew !== this.#skewMs) {
         this.#skewMs = skew;
-        if (skew) this.#warn("ERR_CLOCK_SKEW", `This clock is ${Math.round(skew / 1000)} s ahead of the issuer's: corrected.`);
+        if (skew) this.#events.warn("ERR_CLOCK_SKEW", `This clock is ${Math.round(skew / 1000)} s ahead of the issuer's: corrected.`);
       }
     } catch (failure) {
       return this.#onFetchFailed(state, failure);
     }
     // A warning listener may have signed out meanwhile.
-    if (this.#state !== state) return this.#emit("discarded", { outcome: "token" });
+    if (this.#state !== state) return this.#events.emit("discarded", { outcome: "token" });
     const previous = state.token;
     // A token to use and announce: not the one held, expiring no sooner. "Later" is what stops a loop.
     const fresh = !previous || (held.raw !== previous.raw && held.exp >= previous.exp);
@@ -313,10 +283,7 @@ export class TokenManager implements TokenSource {
       // The issuer handed back the token already held (or one expiring no later): keep it and try again one
       // backoff step later, never sooner (no loop), and before it stops being servable.
       if (!fresh && state.reason === "forced") {
-        this.#warn(
-          "ERR_TOKEN_NOT_RENEWED",
-          'A forced refresh got the held token back: mint a new one when reason is "forced".',
-        );
+        this.#events.warn("ERR_TOKEN_NOT_RENEWED", 'A forced refresh got the held token back: mint a new one when reason is "forced".');
       }
       // Halfway to the end of serving (a search for where the issuer mints again), at least a backoff step.
       const step = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** Math.min(this.#stale++, 30));
@@ -328,7 +295,7 @@ export class TokenManager implements TokenSource {
     this.#transition({ status: "valid", token: held });
     if (fresh) {
       const hint = tokenHint(held.raw);
-      this.#emit("token", {
+      this.#events.emit("token", {
         reason: state.reason,
         expiresAt: this.#time.toWall(held.expiresAt),
         refreshAt: this.#time.toWall(held.refreshAt),
@@ -338,24 +305,18 @@ export class TokenManager implements TokenSource {
       });
     }
     if (this.#state.token !== held) return; // a token listener signed out (its waiters are settled)
-    this.#settleWaiters(({ minValidityMs, settle }) =>
+    settleAll(this.#waiters, this.#timer, ({ minValidityMs, settle }) =>
       settle(held.raw, usable(held, now, minValidityMs) ? undefined : tooShort(held.expiresAt - now, minValidityMs!, held.raw)),
     );
   }
 
   #onFetchFailed({ attempt: tried, token }: Fetching, error: unknown, keep = token): void {
-    const o = this.#options;
-    let retryable: unknown;
-    try {
-      retryable = o.shouldRetry(error, tried);
-    } catch (hookError) {
-      this.#log("error", `shouldRetry threw: ${describe(hookError)}`);
-    }
-    // Offline, a failure spends no attempt, and the next try waits for "online".
+    const retryable = this.#events.guard("shouldRetry", () => this.#options.shouldRetry(error, tried));
     const offline = this.#offline;
+    const now = this.#now();
+    const o = this.#options;
     const attempt = offline ? tried - 1 : tried;
     const exhausted = !retryable || attempt >= o.attempts;
-    const now = this.#now();
     const retryAfter = retryAfterOf(error); // capped at 1 hour on every path
     const delay = retryable ? backoffDelay(Math.max(1, attempt), o, this.#clock.random(), retryAfter) : Math.max(o.maxDelayMs, retryAfter ?? 0);
     const failFast = exhausted || offline || delay > o.maxDelayMs;
@@ -364,17 +325,11 @@ export class TokenManager implements TokenSource {
     this.#failures++;
     this.#lastError = error;
     this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
-    this.#log("warn", `fetch attempt ${tried} failed (${describe(error)}); next try ${offline ? "when online" : `in ${Math.round(delay)} ms`}`);
-    this.#emit("error", {
-      error,
-      attempt: tried,
-      retryAt: this.#time.toWall(retryAt),
-      exhausted: failFast,
-      servingToken: !!held && now < held.serveUntil,
-    });
+    this.#events.log("warn", `fetch attempt ${tried} failed (${describe(error)}); next try ${offline ? "when online" : `in ${Math.round(delay)} ms`}`);
+    this.#events.emit("error", { error, attempt: tried, retryAt: this.#time.toWall(retryAt), exhausted: failFast, servingToken: !!held && now < held.serveUntil });
     if (failFast && this.#state.status === "retrying") {
       const failure = callerError(error, tried);
-      this.#settleWaiters((waiter) => waiter.settle(null, failure));
+      settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
     }
   }
 
@@ -384,10 +339,8 @@ export class TokenManager implements TokenSource {
   #onTimer = (lateByMs: number): void => {
     const state = this.#state;
     const late = lateByMs > 5_000;
-    if (late) {
-      // Without a monotonic clock a late timer is the only sign of a forward jump (or a sleep).
-      if (!this.#clock.monotonicNow) this.#jumpMs += lateByMs;
-    }
+    // Without a monotonic clock a late timer is the only sign of a forward jump (or a sleep).
+    if (late && !this.#clock.monotonicNow) this.#time.jumped += lateByMs;
     if (state.status === "fetching") {
       const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
       state.controller.abort(timeout);
@@ -401,12 +354,10 @@ export class TokenManager implements TokenSource {
     }
   };
 
-  /** The time line's now; a forward step of the wall clock beyond monotonic time is noted for the skew estimate. */
+  /** The time line's now (its jumps are noted on it for the skew estimate); refreshes the hot path's copy. */
   #now(): number {
     const time = this.#time;
     const now = time.now();
-    this.#jumpMs += time.jumped - this.#jumped;
-    this.#jumped = time.jumped;
     this.#floor = time.floor;
     const token = this.#state?.token;
     this.#fastUntil = token ? time.toWall(token.refreshAt) : -Infinity;
@@ -422,30 +373,11 @@ export class TokenManager implements TokenSource {
     const at = timerOf(next);
     if (at === null) this.#timer.clear();
     else this.#timer.set(at, this.#onTimer);
-    const held = next.token;
-    this.#fastRaw = held?.raw ?? "";
+    this.#fastRaw = next.token?.raw ?? "";
     this.#now(); // refresh the hot path's copy
-    const wall = (t: number | undefined) => (t === undefined || t === Infinity ? null : this.#time.toWall(t));
-    this.#snapshot = Object.freeze({
-      status: next.status as TokenStatus,
-      hasToken: !!held,
-      issuedAt: wall(held?.issuedAt),
-      expiresAt: wall(held?.expiresAt),
-      nextFetchAt: wall(next.status === "valid" ? held!.refreshAt : next.status === "retrying" ? next.retryAt : undefined),
-      subject: held?.sub ?? null,
-      issuer: held?.iss ?? null,
-      error: this.#lastError,
-      failures: this.#failures,
-      clockSkewMs: this.#skewMs,
-    });
-    for (const listener of [...this.#listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.#log("error", `a subscribe listener threw: ${describe(error)}`);
-      }
-    }
-    this.#emit("state", this.#snapshot);
+    this.#snapshot = snapshotOf(next, this.#time, this.#lastError, this.#failures, this.#skewMs);
+    for (const listener of [...this.#listeners]) this.#events.guard("a subscribe listener", listener);
+    this.#events.emit("state", this.#snapshot);
   }
 
   /**
@@ -460,40 +392,8 @@ export class TokenManager implements TokenSource {
     this.#stale = 0;
     this.#seen = [];
     this.#transition({ status: reason ? "signedOut" : "disposed" });
-    if (previous.status === "fetching") {
-      try {
-        previous.controller.abort(failure ?? new Error("Signed out"));
-      } catch (error) {
-        this.#log("error", `an abort listener threw: ${describe(error)}`);
-      }
-    }
-    this.#settleWaiters((waiter) => waiter.settle(null, failure));
-    if (reason) this.#emit("signedOut", { reason });
-  }
-
-  // ---------------------------------------------------------------------------------------------------------
-  // Output
-
-  #emit<E extends keyof TokenManagerEvents>(event: E, payload: Parameters<TokenManagerEvents[E]>[0]): void {
-    this.#events.emit(event, payload);
-  }
-
-  #warn(code: TokenWarningCode, message: string): void {
-    // Each warning once per manager, but every change of the skew estimate.
-    if (code === "ERR_CLOCK_SKEW" || !this.#warned.has(code)) {
-      this.#warned.add(code);
-      this.#log("warn", message);
-      this.#emit("warning", { code, message });
-    }
-  }
-
-  #log(level: keyof Logger, message: string): void {
-    try {
-      const logger = this.#options.logger;
-      logger?.[level]?.call(logger, `[convex-custom-jwt] ${message}`);
-    } catch (error) {
-      // Reported once to the error sink; a throwing error sink is ignored (no recursion).
-      if (level !== "error") this.#log("error", `a logger threw: ${describe(error)}`);
-    }
+    if (previous.status === "fetching") this.#events.guard("an abort listener", () => previous.controller.abort(failure ?? new Error("Signed out")));
+    settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
+    if (reason) this.#events.emit("signedOut", { reason });
   }
 }
