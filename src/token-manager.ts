@@ -229,7 +229,7 @@ export class TokenManager implements TokenSource {
     const deadline = now + this.#options.fetchTimeoutMs;
     const state: Fetching = { status: "fetching", token: live(previous.token, now), reason, attempt, controller, deadline };
     this.#transition(state);
-    this.#events.emit("refreshing", { reason, attempt });
+    if (this.#state === state) this.#events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
     this.#events.log("debug", `fetch (${reason}, attempt ${attempt})`);
     let pending: Promise<unknown>;
@@ -293,7 +293,8 @@ export class TokenManager implements TokenSource {
     this.#failures = 0;
     this.#lastError = null;
     this.#transition({ status: "valid", token: held });
-    if (fresh) {
+    // A "state" or subscribe() listener may have signed out during the transition: announce nothing then.
+    if (fresh && this.#state.token === held) {
       const hint = tokenHint(held.raw);
       this.#events.emit("token", {
         reason: state.reason,

@@ -342,6 +342,26 @@ describe("failure policy", () => {
     expect(seen).toEqual(["signedOut"]);
   });
 
+  it.each(["state", "subscribe"] as const)("signOut() from a %s listener as the token arrives: no token event, the caller gets null", async (where) => {
+    const w = world();
+    const seen: string[] = [];
+    let armed = false;
+    const signOutOnValid = () => {
+      if (armed && w.manager.getSnapshot().status === "valid") {
+        armed = false;
+        w.manager.signOut();
+      }
+    };
+    if (where === "state") w.manager.on("state", signOutOnValid);
+    else w.manager.subscribe(signOutOnValid);
+    w.manager.on("token", () => seen.push("token"));
+    w.manager.on("refreshing", () => seen.push("refreshing"));
+    armed = true;
+    expect(await w.manager.getToken()).toBeNull();
+    expect(seen).toEqual(["refreshing"]); // found by the property test: a token event after signOut()
+    expect(w.manager.peekToken()).toBeNull();
+  });
+
   it.each(["token", "signedOut"] as const)("a throwing %s listener does not stop the listeners after it (the Convex adapter's own)", async (name) => {
     const w = world();
     const after: string[] = [];
