@@ -6,19 +6,18 @@
  */
 import type { HttpAuthClient, TokenSource } from "./types";
 
-const HTTP_METHODS = ["query", "consistentQuery", "mutation", "action", "function"] as const;
-
 /**
- * Wrap `client`'s request methods; returns `close()`, which puts back exactly the methods it replaced
- * (own properties restored, prototype methods uncovered) and removes its listener. `close()` is idempotent.
+ * Wrap `client`'s request methods and sign it out with the manager; returns `close()`, which puts back
+ * exactly the methods it replaced (own properties restored, prototype methods uncovered), removes its
+ * listener and clears the client's auth. `connectConvex` calls `close()` once.
  */
-export function connectHttpClient(client: HttpAuthClient, manager: TokenSource): (signOut?: boolean) => void {
+export function connectHttpClient(client: HttpAuthClient, manager: TokenSource): () => void {
   const record = client as unknown as Record<string, unknown>;
   /** Each method replaced: its name, the wrapper, and the own property it covered (undefined: none). */
   const replaced: [string, unknown, PropertyDescriptor | undefined][] = [];
   let current: string | null = null;
   let open = true;
-  const authorize = async (forceRefresh: boolean) => {
+  const authorize = async (forceRefresh?: boolean) => {
     const token = await manager.getToken(forceRefresh ? { forceRefresh } : undefined);
     // A call that started before close() must not put a token back on the client.
     if (open && token !== current) {
@@ -27,15 +26,21 @@ export function connectHttpClient(client: HttpAuthClient, manager: TokenSource):
       else client.setAuth(token);
     }
   };
-  for (const name of HTTP_METHODS) {
+  for (const name of ["query", "consistentQuery", "mutation", "action", "function"]) {
     const original = record[name];
-    if (typeof original !== "function") continue;
+    if (typeof original != "function") continue;
     const wrapper = async (...args: unknown[]) => {
-      await authorize(false);
+      await authorize();
       try {
         return await original.apply(client, args);
       } catch (error) {
-        if (current === null || !isAuthRejection(error)) throw error;
+        // ConvexHttpClient throws the backend's 401 body as the message: `{"code":"InvalidAuthHeader",…}`.
+        if (
+          current === null ||
+          !(error instanceof Error && /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message))
+        ) {
+          throw error;
+        }
         await authorize(true);
         return await original.apply(client, args);
       }
@@ -49,7 +54,6 @@ export function connectHttpClient(client: HttpAuthClient, manager: TokenSource):
   };
   manager.on("signedOut", onSignedOut);
   return () => {
-    if (!open) return;
     open = false;
     manager.off("signedOut", onSignedOut);
     for (const [name, wrapper, own] of replaced) {
@@ -59,9 +63,4 @@ export function connectHttpClient(client: HttpAuthClient, manager: TokenSource):
     }
     client.clearAuth();
   };
-}
-
-/** ConvexHttpClient throws the backend's 401 body as the message: `{"code":"InvalidAuthHeader",…}`. */
-function isAuthRejection(error: unknown): boolean {
-  return error instanceof Error && /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuthTokenFetcher, TokenSource } from "./types";
-import { assertNumber, assertTokenSource } from "./validate";
+import { assertTokenSource, fail } from "./validate";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -61,9 +61,12 @@ const EARLY_MS = 3_000;
  * client.setAuth(fetchToken, onChange, fetchToken.onRefreshChange);
  */
 export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFetcherOptions = {}): ConvexTokenFetcher {
-  assertTokenSource(manager, "convexTokenFetcher");
-  const leeway = assertNumber("convexTokenFetcher", "authRefreshTokenLeewaySeconds", options.authRefreshTokenLeewaySeconds ?? 10, 0);
-  const answerWithinMs = assertNumber("convexTokenFetcher", "answerWithinMs", options.answerWithinMs ?? 10_000, 0, true);
+  const api = "convexTokenFetcher";
+  assertTokenSource(manager, api);
+  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
+  if (!(leeway >= 0)) fail(api, "authRefreshTokenLeewaySeconds", "a number >= 0", leeway);
+  const answerWithinMs = options.answerWithinMs ?? 10_000;
+  if (!(answerWithinMs > 0)) fail(api, "answerWithinMs", "a number > 0", answerWithinMs);
   const leewayMs = leeway * 1000;
   const maxAgeMs = Math.max(0, leewayMs - YOUNG_MARGIN_MS);
   let held: string | null = null;
@@ -73,15 +76,15 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
   /** Set by `onRefreshChange`: the server rejected the held token. */
   let rejected = false;
 
-  /** Resolve the next token the manager gets, or null once it has none left to serve. */
+  /** Resolve the next token the manager gets, or null once it has none left to serve (or on `signal`). */
   const nextToken = (signal: AbortSignal) =>
     new Promise<string | null>((resolve) => {
       const check = () => {
         const token = manager.peekToken();
         const { status, hasToken } = manager.getSnapshot();
         if (signal.aborted || (token !== null && token !== held) || !hasToken || status === "signedOut" || status === "disposed") {
+          // The abort listener stays: the signal is this call's own, and its timer is cleared once it answers.
           unsubscribe();
-          signal.removeEventListener("abort", check);
           resolve(token !== held ? token : null);
         }
       };
@@ -92,47 +95,46 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
 
   const forced = async (signal: AbortSignal): Promise<string | null> => {
     const token = manager.peekToken();
-    const { issuedAt } = manager.getSnapshot();
-    if (token !== null && token !== held && issuedAt !== null && Date.now() - issuedAt <= maxAgeMs) return token;
-    const isRejection = rejected || (token !== null && token === held && Date.now() < ownRefetchAt - EARLY_MS);
+    const now = Date.now();
+    if (token !== null && token !== held) {
+      const { issuedAt } = manager.getSnapshot();
+      if (issuedAt !== null && now - issuedAt <= maxAgeMs) return token;
+    }
     // Convex asked before the manager's own rotation (its refetch, or its immediate loop for tokens shorter
     // than its leeway): wait for that rotation instead of spending a second fetch on it. A rejected token
-    // needs a new one now.
-    if (token !== null && token === held && !isRejection) return nextToken(signal);
+    // (told by onRefreshChange, or a forced call well before Convex's own refetch time) needs a new one now.
+    if (token !== null && token === held && !rejected && !(now < ownRefetchAt - EARLY_MS)) return nextToken(signal);
     return manager.getToken({ forceRefresh: token !== null, signal });
   };
-
-  /**
-   * What to answer when the manager could not within `answerWithinMs`: the token it still holds, if valid.
-   * After a server rejection that is the very token Convex holds, which Convex takes as a failure (as it
-   * would `null`); `connectConvex` re-authenticates the client once the manager has a new token.
-   */
-  const fallback = (): string | null => manager.peekToken();
 
   const fetcher = async ({ forceRefreshToken }: { forceRefreshToken: boolean }) => {
     if (!forceRefreshToken) return null;
     calls += 1;
     const controller = new AbortController();
+    const { signal } = controller;
     const timer = setTimeout(() => controller.abort(), answerWithinMs);
-    let answer: string | null;
+    let answer: string | null = null;
+    let failed = true;
     try {
-      answer = await forced(controller.signal);
-      if (answer === null && controller.signal.aborted) answer = fallback();
+      answer = await forced(signal);
+      failed = answer === null && signal.aborted;
     } catch {
       // Never throw into Convex (its socket would stay paused or stopped): a timeout or an exhausted retry
-      // policy answers with the still-valid token held, or null when there is none.
-      answer = fallback();
+      // policy answers as below.
     } finally {
       clearTimeout(timer);
       calls -= 1;
     }
+    // The manager could not answer within `answerWithinMs`: answer with the token it still holds, if valid.
+    // After a server rejection that is the very token Convex holds, which Convex takes as a failure (as it
+    // would `null`); `connectConvex` re-authenticates the client once the manager has a new token.
+    if (failed) answer = manager.peekToken();
     if (answer !== null && answer !== held) {
       // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway.
       const { issuedAt, expiresAt } = manager.getSnapshot();
       ownRefetchAt = Date.now() + (expiresAt ?? 0) - (issuedAt ?? 0) - leewayMs;
     }
-    held = answer;
-    return answer;
+    return (held = answer);
   };
 
   return Object.defineProperties(fetcher, {
