@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { connectHttpClient } from "./connect-http-client";
+import { connectHttpClient, type Listen } from "./connect-http-client";
 import { convexTokenFetcher, type ConvexTokenFetcherOptions } from "./convex-token-fetcher";
 import type { ConvexClientLike, HttpAuthClient, SocketAuthClient, TokenSource } from "./types";
 import { assertTokenSource, classifyClient, fail } from "./validate";
@@ -62,39 +62,38 @@ export function connectConvex(client: ConvexClientLike, manager: TokenSource, op
   if (typeof onChange != "function") fail("connectConvex", "onChange", "a function", onChange);
   if (!target) return () => {}; // a ConvexClient created `disabled`
   // Built before the old connection is closed: a bad option throws with the old connection still whole.
-  const fetcher = http || convexTokenFetcher(manager, options);
+  const fetcher = !http && convexTokenFetcher(manager, options);
 
-  // A different user's token must not stay on the client while the new manager fetches its own.
+  // Close the old connection. A different user's token must not stay on the client while the new manager
+  // fetches its own.
   connections.get(target)?.(manager);
-  let close: (next?: TokenSource) => void;
-  if (fetcher === true) {
-    const unwrap = connectHttpClient(target as HttpAuthClient, manager);
-    close = (next) => {
-      unwrap();
-      if (next && next !== manager) target.clearAuth();
-    };
-  } else {
-    const socket = target as SocketAuthClient;
-    const authenticate = () => socket.setAuth(fetcher, onChange, fetcher.onRefreshChange);
-    const onToken = () => {
+  /** What closing this connection undoes: its listeners, and the HTTP client's method wrappers. */
+  const undo: (() => void)[] = [];
+  const listen: Listen = (event, listener) => {
+    manager.on(event, listener);
+    undo.push(() => manager.off(event, listener));
+  };
+  if (fetcher) {
+    const authenticate = () => (target as SocketAuthClient).setAuth(fetcher, onChange, fetcher.onRefreshChange);
+    listen("token", () => {
       // Push the rotation, unless Convex is already waiting on the fetcher (it will be handed the token).
       if (!fetcher.busy && manager.peekToken() !== fetcher.held) authenticate();
-    };
-    const onSignedOut = () => {
-      socket.clearAuth(); // sends Authenticate with no token at once
+    });
+    listen("signedOut", () => {
+      target.clearAuth(); // sends Authenticate with no token at once
       authenticate(); // replaces Convex's scheduled refetch with one that finds the manager signed out
-    };
-    manager.on("token", onToken);
-    manager.on("signedOut", onSignedOut);
+    });
     authenticate();
-    close = (next) => {
-      manager.off("token", onToken);
-      manager.off("signedOut", onSignedOut);
-      // Replaced by the same manager: the new connection calls setAuth at once.
-      if (next !== manager) socket.clearAuth();
-      if (!next) socket.setAuth(async () => null, () => {});
-    };
+  } else {
+    connectHttpClient(target as HttpAuthClient & Record<string, unknown>, manager, undo, listen);
   }
+  const close = (next?: TokenSource) => {
+    for (const step of undo) step();
+    // Replaced by the same manager, a socket client keeps its auth: the new connection calls setAuth at once.
+    if (http || next !== manager) target.clearAuth();
+    // Disconnected: no pending refetch may sign the socket client back in.
+    if (!(http || next)) (target as SocketAuthClient).setAuth(async () => null, () => {});
+  };
   connections.set(target, close);
   return () => {
     if (connections.get(target) !== close) return; // already disconnected, or replaced by a newer connection

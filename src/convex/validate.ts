@@ -21,9 +21,9 @@ export const fail = (api: string, name: string, what: string, value: unknown): n
 
 /** Tell which Convex client this is, or throw a `TypeError` naming the accepted clients. */
 export function classifyClient(client: any): ClientKind {
-  if (has(client, "setAuth", "clearAuth")) return [client, has(client, "backendUrl")];
   let inner: unknown;
   if (has(client, "setAuth")) {
+    if (has(client, "clearAuth")) return [client, has(client, "backendUrl")];
     // ConvexClient (convex/browser) wraps a BaseConvexClient; its `client` getter throws when `disabled`.
     if (client.disabled) return [];
     try {
@@ -32,12 +32,12 @@ export function classifyClient(client: any): ClientKind {
   }
   return has(inner, "setAuth", "clearAuth")
     ? [inner as SocketAuthClient]
-    : fail("connectConvex", "client", "a ConvexClient, ConvexReactClient, BaseConvexClient or ConvexHttpClient from `convex`", client);
+    : fail("connectConvex", "client", "a ConvexClient, ConvexReactClient, BaseConvexClient or ConvexHttpClient", client);
 }
 
 /** Throw a `TypeError` unless `manager` has what the adapter uses of a token manager. */
 export function assertTokenSource(manager: unknown, api: string): asserts manager is TokenSource {
   if (!has(manager, "getToken", "peekToken", "getSnapshot", "subscribe", "on", "off")) {
-    fail(api, "manager", "a token manager from createTokenManager() (a TokenSource)", manager);
+    fail(api, "manager", "a token manager from createTokenManager()", manager);
   }
 }
