@@ -119,7 +119,7 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
     if (failed) answer = manager.peekToken();
     if (answer !== null && answer !== held) {
       // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway
-      // (a null time counts as 0, as it would in arithmetic).
+      // A null time counts as 0 (`x - null` is `x - 0`).
       const { issuedAt, expiresAt } = manager.getSnapshot();
       ownRefetchAt = Date.now() + (expiresAt as number) - (issuedAt as number) - leewayMs;
     }
