@@ -27,7 +27,7 @@ export function connectHttpClient(
     if (typeof original != "function") continue;
     const wrapper = async (...args: unknown[]) => {
       // An auth rejection (HTTP 401) is answered with one forced refresh and one retry.
-      for (let retried = false; ; retried = true) {
+      for (let retried = 0; ; retried = 1) {
         const token = await manager.getToken(retried ? { forceRefresh: true } : undefined);
         // A call that started before close() must not put a token back on the client.
         if (open && token !== current) {

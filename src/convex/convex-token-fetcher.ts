@@ -76,8 +76,7 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
     const controller = new AbortController();
     const { signal } = controller;
     const timer = setTimeout(() => controller.abort(), answerWithinMs);
-    let answer: string | null = null;
-    let failed = true;
+    let answer: string | null;
     try {
       const token = manager.peekToken();
       const now = Date.now();
@@ -105,21 +104,21 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
               check();
             })
           : manager.getToken({ forceRefresh: token !== null, signal }));
-      failed = answer === null && signal.aborted;
+      if (answer === null && signal.aborted) throw 0; // to the fallback below
     } catch {
-      // Never throw into Convex (its socket would stay paused or stopped): a timeout or an exhausted retry
-      // policy answers as below.
+      // Never throw into Convex (its socket would stay paused or stopped). The manager could not answer
+      // within `answerWithinMs` (or its retry policy gave up): answer with the token it still holds, if
+      // valid. After a server rejection that is the very token Convex holds, which Convex takes as a
+      // failure (as it would `null`); `connectConvex` re-authenticates the client once the manager has a
+      // new token.
+      answer = manager.peekToken();
     } finally {
       clearTimeout(timer);
       calls--;
     }
-    // The manager could not answer within `answerWithinMs`: answer with the token it still holds, if valid.
-    // After a server rejection that is the very token Convex holds, which Convex takes as a failure (as it
-    // would `null`); `connectConvex` re-authenticates the client once the manager has a new token.
-    if (failed) answer = manager.peekToken();
     if (answer !== null && answer !== held) {
       // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway
-      // A null time counts as 0 (`x - null` is `x - 0`).
+      // (a null time counts as 0: `x - null` is `x - 0`).
       const { issuedAt, expiresAt } = manager.getSnapshot();
       ownRefetchAt = Date.now() + (expiresAt as number) - (issuedAt as number) - leewayMs;
     }

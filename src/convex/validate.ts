@@ -12,11 +12,11 @@ import type { HttpAuthClient, SocketAuthClient, TokenSource } from "./types";
  */
 export type ClientKind = [client?: HttpAuthClient | SocketAuthClient, http?: boolean];
 
-const has = (value: any, ...keys: string[]): boolean => value != null && keys.every((key) => typeof value[key] == "function");
+const has = (value: any, ...keys: string[]): boolean => keys.every((key) => typeof value?.[key] == "function");
 
-/** The one message builder, worded as the core's: `api: \`name\` must be what; got <its type>.` */
+/** The one message builder, worded as the core's: `api: \`name\` must be what; got <a number, or a type>.` */
 export const fail = (api: string, name: string, what: string, value: unknown): never => {
-  throw new TypeError(`${api}: \`${name}\` must be ${what}; got ${value === null ? "null" : typeof value}.`);
+  throw new TypeError(`${api}: \`${name}\` must be ${what}; got ${value == null || typeof value == "number" ? value : typeof value}.`);
 };
 
 /** Tell which Convex client this is, or throw a `TypeError` naming the accepted clients. */
@@ -32,12 +32,12 @@ export function classifyClient(client: any): ClientKind {
   }
   return has(inner, "setAuth", "clearAuth")
     ? [inner as SocketAuthClient]
-    : fail("connectConvex", "client", "a ConvexClient, ConvexReactClient, BaseConvexClient or ConvexHttpClient", client);
+    : fail("connectConvex", "client", "a ConvexClient, ConvexReactClient, ConvexHttpClient or BaseConvexClient", client);
 }
 
 /** Throw a `TypeError` unless `manager` has what the adapter uses of a token manager. */
 export function assertTokenSource(manager: unknown, api: string): asserts manager is TokenSource {
   if (!has(manager, "getToken", "peekToken", "getSnapshot", "subscribe", "on", "off")) {
-    fail(api, "manager", "a token manager from createTokenManager()", manager);
+    fail(api, "manager", "a token manager (createTokenManager())", manager);
   }
 }
