@@ -16,7 +16,7 @@ export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
 
 /**
  * The live connection of each client: one at a time. Its `close(next)` removes the connection's listeners
- * and wrappers; `next` is the manager of the connection replacing it (none: `disconnect()`). Called once.
+ * and wrappers (once); `next` is the manager of the connection replacing it (none: `disconnect()`).
  */
 const connections = new WeakMap<object, (next?: TokenSource) => void>();
 
@@ -64,9 +64,8 @@ export function connectConvex(client: ConvexClientLike, manager: TokenSource, op
   // Built before the old connection is closed: a bad option throws with the old connection still whole.
   const fetcher = !http && convexTokenFetcher(manager, options);
 
-  // Close the old connection. A different user's token must not stay on the client while the new manager
-  // fetches its own.
-  connections.get(target)?.(manager);
+  connections.get(target)?.(manager); // closes the old connection
+
   /** What closing this connection undoes: its listeners, and the HTTP client's method wrappers. */
   const undo: (() => void)[] = [];
   const listen: Listen = (event, listener) => {
@@ -88,11 +87,19 @@ export function connectConvex(client: ConvexClientLike, manager: TokenSource, op
     connectHttpClient(target as HttpAuthClient & Record<string, unknown>, manager, undo, listen);
   }
   const close = (next?: TokenSource) => {
-    for (const step of undo) step();
-    // Replaced by the same manager, a socket client keeps its auth: the new connection calls setAuth at once.
-    if (http || next !== manager) target.clearAuth();
-    // Disconnected: no pending refetch may sign the socket client back in.
-    if (!(http || next)) (target as SocketAuthClient).setAuth(async () => null, () => {});
+    // Once: emptied by the first close (it always holds the listeners' removal).
+    if (undo[0]) {
+      for (const step of undo.splice(0)) step();
+      // Replaced, a socket client keeps its auth: the new connection calls setAuth at once. Disconnected,
+      // no pending refetch may sign it back in.
+      if (http) target.clearAuth();
+      else if (!next) {
+        target.clearAuth();
+        (target as SocketAuthClient).setAuth(async () => null, () => {});
+      }
+    }
+    // A different user's token must not stay on the client while the new manager fetches its own.
+    if (next && next !== manager) target.clearAuth();
   };
   connections.set(target, close);
   return () => {

@@ -12,7 +12,8 @@ export type Listen = (event: "token" | "signedOut", listener: () => void) => voi
 /**
  * Wrap `client`'s request methods and sign it out with the manager. Pushes onto `undo` what puts back
  * exactly the methods it replaced (own properties restored, prototype methods uncovered, a method someone
- * else replaced since left alone) and removes its listener; `connectConvex` runs `undo` once.
+ * else replaced since left alone) and removes its listener; `connectConvex` runs `undo` once and empties it,
+ * so an empty `undo` means closed.
  */
 export function connectHttpClient(
   client: HttpAuthClient & Record<string, unknown>,
@@ -21,7 +22,6 @@ export function connectHttpClient(
   listen: Listen,
 ): void {
   let current: string | null = null;
-  let open = true;
   for (const name of ["query", "consistentQuery", "mutation", "action", "function"]) {
     const original = client[name];
     if (typeof original != "function") continue;
@@ -29,8 +29,8 @@ export function connectHttpClient(
       // An auth rejection (HTTP 401) is answered with one forced refresh and one retry.
       for (let retried = 0; ; retried = 1) {
         const token = await manager.getToken(retried ? { forceRefresh: true } : undefined);
-        // A call that started before close() must not put a token back on the client.
-        if (open && token !== current) {
+        // A call that started before close() (which empties `undo`) must not put a token back on the client.
+        if (undo[0] && token !== current) {
           current = token;
           if (token === null) client.clearAuth();
           else client.setAuth(token);
@@ -57,7 +57,6 @@ export function connectHttpClient(
       else delete client[name];
     });
   }
-  undo.push(() => (open = false));
   listen("signedOut", () => {
     current = null;
     client.clearAuth();
