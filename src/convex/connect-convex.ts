@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { connectHttpClient } from "./connect-http-client";
+import { connectHttpClient, type Listen } from "./connect-http-client";
 import { convexTokenFetcher, type ConvexTokenFetcherOptions } from "./convex-token-fetcher";
-import type { ConvexClientLike, SocketAuthClient, TokenSource } from "./types";
-import { assertTokenSource, classifyClient } from "./validate";
+import type { ConvexClientLike, HttpAuthClient, SocketAuthClient, TokenSource } from "./types";
+import { assertTokenSource, classifyClient, fail } from "./validate";
 
 /** Options of {@link connectConvex}. */
 export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
@@ -14,13 +14,11 @@ export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
   onChange?: (isAuthenticated: boolean) => void;
 }
 
-/** The live connection of each client: one at a time (a new one replaces the old one). */
-interface Connection {
-  readonly manager: TokenSource;
-  /** Remove this connection's listeners and wrappers; `signOut` also leaves the client with no auth. */
-  readonly close: (signOut: boolean) => void;
-}
-const connections = new WeakMap<object, Connection>();
+/**
+ * The live connection of each client: one at a time. Its `close(next)` removes the connection's listeners
+ * and wrappers (once); `next` is the manager of the connection replacing it (none: `disconnect()`).
+ */
+const connections = new WeakMap<object, (next?: TokenSource) => void>();
 
 /**
  * Connect a Convex client to a token manager; returns `disconnect()`.
@@ -58,57 +56,55 @@ const connections = new WeakMap<object, Connection>();
  * const disconnect = connectConvex(convex, tokens);
  */
 export function connectConvex(client: ConvexClientLike, manager: TokenSource, options: ConnectConvexOptions = {}): () => void {
-  const { http, socket } = classifyClient(client);
+  const [target, http] = classifyClient(client);
   assertTokenSource(manager, "connectConvex");
-  if (options.onChange !== undefined && typeof options.onChange != "function") {
-    throw new TypeError("connectConvex: `onChange` must be a function.");
-  }
-  const key = http ?? socket;
-  if (!key) return () => {}; // a ConvexClient created `disabled`
+  const { onChange = () => {} } = options;
+  if (typeof onChange != "function") fail("connectConvex", "onChange", "a function", onChange);
+  if (!target) return () => {}; // a ConvexClient created `disabled`
   // Built before the old connection is closed: a bad option throws with the old connection still whole.
-  const open = http ? () => connectHttpClient(http, manager) : socketConnection(socket!, manager, options);
+  const fetcher = !http && convexTokenFetcher(manager, options);
 
-  const previous = connections.get(key);
-  if (previous) {
-    previous.close(false);
-    // A different user's token must not stay on the client while the new manager fetches its own.
-    if (previous.manager !== manager) key.clearAuth();
-  }
-  const connection: Connection = { manager, close: open() };
-  connections.set(key, connection);
-  return () => {
-    if (connections.get(key) !== connection) return; // already disconnected, or replaced by a newer connection
-    connections.delete(key);
-    connection.close(true);
+  connections.get(target)?.(manager); // closes the old connection
+
+  /** What closing this connection undoes: its listeners, and the HTTP client's method wrappers. */
+  const undo: (() => void)[] = [];
+  const listen: Listen = (event, listener) => {
+    manager.on(event, listener);
+    undo.push(() => manager.off(event, listener));
   };
-}
-
-/** Prepare a socket client's connection; the returned function opens it and returns its `close`. */
-function socketConnection(target: SocketAuthClient, manager: TokenSource, options: ConnectConvexOptions) {
-  const fetcher = convexTokenFetcher(manager, options);
-  const onChange = options.onChange ?? (() => {});
-  return () => {
-    const authenticate = () => target.setAuth(fetcher, onChange, fetcher.onRefreshChange);
-    const onToken = () => {
+  if (fetcher) {
+    const authenticate = () => (target as SocketAuthClient).setAuth(fetcher, onChange, fetcher.onRefreshChange);
+    listen("token", () => {
       // Push the rotation, unless Convex is already waiting on the fetcher (it will be handed the token).
       if (!fetcher.busy && manager.peekToken() !== fetcher.held) authenticate();
-    };
-    const onSignedOut = () => {
+    });
+    listen("signedOut", () => {
       target.clearAuth(); // sends Authenticate with no token at once
       authenticate(); // replaces Convex's scheduled refetch with one that finds the manager signed out
-    };
-    manager.on("token", onToken);
-    manager.on("signedOut", onSignedOut);
+    });
     authenticate();
-    let closed = false;
-    return (signOut: boolean) => {
-      if (closed) return;
-      closed = true;
-      manager.off("token", onToken);
-      manager.off("signedOut", onSignedOut);
-      if (!signOut) return; // replaced: the new connection calls setAuth at once
-      target.clearAuth();
-      target.setAuth(async () => null, () => {});
-    };
+  } else {
+    connectHttpClient(target as HttpAuthClient & Record<string, unknown>, manager, undo, listen);
+  }
+  const close = (next?: TokenSource) => {
+    // Once: emptied by the first close (it always holds the listeners' removal).
+    if (undo[0]) {
+      for (const step of undo.splice(0)) step();
+      // Replaced, a socket client keeps its auth: the new connection calls setAuth at once. Disconnected,
+      // no pending refetch may sign it back in.
+      if (http) target.clearAuth();
+      else if (!next) {
+        target.clearAuth();
+        (target as SocketAuthClient).setAuth(async () => null, () => {});
+      }
+    }
+    // A different user's token must not stay on the client while the new manager fetches its own.
+    if (next && next !== manager) target.clearAuth();
+  };
+  connections.set(target, close);
+  return () => {
+    if (connections.get(target) !== close) return; // already disconnected, or replaced by a newer connection
+    connections.delete(target);
+    close();
   };
 }

@@ -6,62 +6,59 @@
  */
 import type { HttpAuthClient, TokenSource } from "./types";
 
-const HTTP_METHODS = ["query", "consistentQuery", "mutation", "action", "function"] as const;
+/** Add a listener to the manager, and its removal to the connection's `undo`. */
+export type Listen = (event: "token" | "signedOut", listener: () => void) => void;
 
 /**
- * Wrap `client`'s request methods; returns `close()`, which puts back exactly the methods it replaced
- * (own properties restored, prototype methods uncovered) and removes its listener. `close()` is idempotent.
+ * Wrap `client`'s request methods and sign it out with the manager. Pushes onto `undo` what puts back
+ * exactly the methods it replaced (own properties restored, prototype methods uncovered, a method someone
+ * else replaced since left alone) and removes its listener; `connectConvex` runs `undo` once and empties it,
+ * so an empty `undo` means closed.
  */
-export function connectHttpClient(client: HttpAuthClient, manager: TokenSource): (signOut?: boolean) => void {
-  const record = client as unknown as Record<string, unknown>;
-  /** Each method replaced: its name, the wrapper, and the own property it covered (undefined: none). */
-  const replaced: [string, unknown, PropertyDescriptor | undefined][] = [];
+export function connectHttpClient(
+  client: HttpAuthClient & Record<string, unknown>,
+  manager: TokenSource,
+  undo: (() => void)[],
+  listen: Listen,
+): void {
   let current: string | null = null;
-  let open = true;
-  const authorize = async (forceRefresh: boolean) => {
-    const token = await manager.getToken(forceRefresh ? { forceRefresh } : undefined);
-    // A call that started before close() must not put a token back on the client.
-    if (open && token !== current) {
-      current = token;
-      if (token === null) client.clearAuth();
-      else client.setAuth(token);
-    }
-  };
-  for (const name of HTTP_METHODS) {
-    const original = record[name];
-    if (typeof original !== "function") continue;
+  for (const name of ["query", "consistentQuery", "mutation", "action", "function"]) {
+    const original = client[name];
+    if (typeof original != "function") continue;
     const wrapper = async (...args: unknown[]) => {
-      await authorize(false);
-      try {
-        return await original.apply(client, args);
-      } catch (error) {
-        if (current === null || !isAuthRejection(error)) throw error;
-        await authorize(true);
-        return await original.apply(client, args);
+      // An auth rejection (HTTP 401) is answered with one forced refresh and one retry.
+      for (let retried = 0; ; retried = 1) {
+        const token = await manager.getToken(retried ? { forceRefresh: true } : undefined);
+        // A call that started before close() (which empties `undo`) must not put a token back on the client.
+        if (undo[0] && token !== current) {
+          current = token;
+          if (token === null) client.clearAuth();
+          else client.setAuth(token);
+        }
+        try {
+          return await original.apply(client, args);
+        } catch (error) {
+          // ConvexHttpClient throws the backend's 401 body as the message: `{"code":"InvalidAuthHeader",…}`.
+          if (
+            retried ||
+            current === null ||
+            !(error instanceof Error && /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message))
+          ) {
+            throw error;
+          }
+        }
       }
     };
-    replaced.push([name, wrapper, Object.getOwnPropertyDescriptor(record, name)]);
-    record[name] = wrapper;
+    const own = Object.getOwnPropertyDescriptor(client, name);
+    client[name] = wrapper;
+    undo.push(() => {
+      if (client[name] !== wrapper) return; // someone else replaced it since: leave theirs alone
+      if (own) Object.defineProperty(client, name, own);
+      else delete client[name];
+    });
   }
-  const onSignedOut = () => {
+  listen("signedOut", () => {
     current = null;
     client.clearAuth();
-  };
-  manager.on("signedOut", onSignedOut);
-  return () => {
-    if (!open) return;
-    open = false;
-    manager.off("signedOut", onSignedOut);
-    for (const [name, wrapper, own] of replaced) {
-      if (record[name] !== wrapper) continue; // someone else replaced it since: leave theirs alone
-      if (own) Object.defineProperty(record, name, own);
-      else delete record[name];
-    }
-    client.clearAuth();
-  };
-}
-
-/** ConvexHttpClient throws the backend's 401 body as the message: `{"code":"InvalidAuthHeader",…}`. */
-function isAuthRejection(error: unknown): boolean {
-  return error instanceof Error && /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message);
+  });
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuthTokenFetcher, TokenSource } from "./types";
-import { assertNumber, assertTokenSource } from "./validate";
+import { assertTokenSource, fail } from "./validate";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -33,11 +33,6 @@ export interface ConvexTokenFetcher extends AuthTokenFetcher {
   readonly busy: boolean;
 }
 
-/** Margin for the round trip and the backend's zero mid-session leeway. */
-const YOUNG_MARGIN_MS = 5_000;
-/** A forced call for the held token this long before Convex's own refetch time is a server rejection. */
-const EARLY_MS = 3_000;
-
 /**
  * A stable `AuthTokenFetcher` for one Convex client, for apps that call `setAuth` themselves or feed
  * `ConvexProviderWithAuth`. Prefer {@link connectConvex}, which also re-authenticates on rotation and
@@ -61,11 +56,13 @@ const EARLY_MS = 3_000;
  * client.setAuth(fetchToken, onChange, fetchToken.onRefreshChange);
  */
 export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFetcherOptions = {}): ConvexTokenFetcher {
-  assertTokenSource(manager, "convexTokenFetcher");
-  const leeway = assertNumber("convexTokenFetcher", "authRefreshTokenLeewaySeconds", options.authRefreshTokenLeewaySeconds ?? 10, 0);
-  const answerWithinMs = assertNumber("convexTokenFetcher", "answerWithinMs", options.answerWithinMs ?? 10_000, 0, true);
+  const api = "convexTokenFetcher";
+  assertTokenSource(manager, api);
+  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
+  if (!(leeway >= 0)) fail(api, "authRefreshTokenLeewaySeconds", "a number >= 0", leeway);
+  const answerWithinMs = options.answerWithinMs ?? 10_000;
+  if (!(answerWithinMs > 0)) fail(api, "answerWithinMs", "a number > 0", answerWithinMs);
   const leewayMs = leeway * 1000;
-  const maxAgeMs = Math.max(0, leewayMs - YOUNG_MARGIN_MS);
   let held: string | null = null;
   /** When Convex would refetch `held` on its own (epoch ms); a forced call well before it is a rejection. */
   let ownRefetchAt = 0;
@@ -73,66 +70,59 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
   /** Set by `onRefreshChange`: the server rejected the held token. */
   let rejected = false;
 
-  /** Resolve the next token the manager gets, or null once it has none left to serve. */
-  const nextToken = (signal: AbortSignal) =>
-    new Promise<string | null>((resolve) => {
-      const check = () => {
-        const token = manager.peekToken();
-        const { status, hasToken } = manager.getSnapshot();
-        if (signal.aborted || (token !== null && token !== held) || !hasToken || status === "signedOut" || status === "disposed") {
-          unsubscribe();
-          signal.removeEventListener("abort", check);
-          resolve(token !== held ? token : null);
-        }
-      };
-      const unsubscribe = manager.subscribe(check);
-      signal.addEventListener("abort", check);
-      check();
-    });
-
-  const forced = async (signal: AbortSignal): Promise<string | null> => {
-    const token = manager.peekToken();
-    const { issuedAt } = manager.getSnapshot();
-    if (token !== null && token !== held && issuedAt !== null && Date.now() - issuedAt <= maxAgeMs) return token;
-    const isRejection = rejected || (token !== null && token === held && Date.now() < ownRefetchAt - EARLY_MS);
-    // Convex asked before the manager's own rotation (its refetch, or its immediate loop for tokens shorter
-    // than its leeway): wait for that rotation instead of spending a second fetch on it. A rejected token
-    // needs a new one now.
-    if (token !== null && token === held && !isRejection) return nextToken(signal);
-    return manager.getToken({ forceRefresh: token !== null, signal });
-  };
-
-  /**
-   * What to answer when the manager could not within `answerWithinMs`: the token it still holds, if valid.
-   * After a server rejection that is the very token Convex holds, which Convex takes as a failure (as it
-   * would `null`); `connectConvex` re-authenticates the client once the manager has a new token.
-   */
-  const fallback = (): string | null => manager.peekToken();
-
   const fetcher = async ({ forceRefreshToken }: { forceRefreshToken: boolean }) => {
     if (!forceRefreshToken) return null;
-    calls += 1;
+    calls++;
     const controller = new AbortController();
+    const { signal } = controller;
     const timer = setTimeout(() => controller.abort(), answerWithinMs);
     let answer: string | null;
     try {
-      answer = await forced(controller.signal);
-      if (answer === null && controller.signal.aborted) answer = fallback();
+      const token = manager.peekToken();
+      const now = Date.now();
+      const { issuedAt } = manager.getSnapshot();
+      answer = await (token !== null && token !== held && issuedAt !== null && now - issuedAt <= Math.max(0, leewayMs - 5_000)
+        ? // A token the client does not hold, young enough (with 5 s for the round trip and the backend's zero
+          // mid-session leeway) for Convex's own refetch at lifetime − leeway to land before `exp`.
+          token
+        : token !== null && token === held && !rejected && !(now < ownRefetchAt - 3_000)
+          ? // Convex asked before the manager's own rotation (its refetch, or its immediate loop for tokens
+            // shorter than its leeway): wait for that rotation instead of spending a second fetch on it. A
+            // rejected token (told by onRefreshChange, or a forced call over 3 s before Convex's own refetch
+            // time) needs a new one now. The abort listener stays: the signal is this call's own.
+            new Promise<string | null>((resolve) => {
+              const check = () => {
+                const next = manager.peekToken();
+                const { status, hasToken } = manager.getSnapshot();
+                if (signal.aborted || (next !== null && next !== held) || !hasToken || status === "signedOut" || status === "disposed") {
+                  unsubscribe();
+                  resolve(next !== held ? next : null);
+                }
+              };
+              const unsubscribe = manager.subscribe(check);
+              signal.addEventListener("abort", check);
+              check();
+            })
+          : manager.getToken({ forceRefresh: token !== null, signal }));
+      if (answer === null && signal.aborted) throw 0; // to the fallback below
     } catch {
-      // Never throw into Convex (its socket would stay paused or stopped): a timeout or an exhausted retry
-      // policy answers with the still-valid token held, or null when there is none.
-      answer = fallback();
+      // Never throw into Convex (its socket would stay paused or stopped). The manager could not answer
+      // within `answerWithinMs` (or its retry policy gave up): answer with the token it still holds, if
+      // valid. After a server rejection that is the very token Convex holds, which Convex takes as a
+      // failure (as it would `null`); `connectConvex` re-authenticates the client once the manager has a
+      // new token.
+      answer = manager.peekToken();
     } finally {
       clearTimeout(timer);
-      calls -= 1;
+      calls--;
     }
     if (answer !== null && answer !== held) {
-      // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway.
+      // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway
+      // (a null time counts as 0: `x - null` is `x - 0`).
       const { issuedAt, expiresAt } = manager.getSnapshot();
-      ownRefetchAt = Date.now() + (expiresAt ?? 0) - (issuedAt ?? 0) - leewayMs;
+      ownRefetchAt = Date.now() + (expiresAt as number) - (issuedAt as number) - leewayMs;
     }
-    held = answer;
-    return answer;
+    return (held = answer);
   };
 
   return Object.defineProperties(fetcher, {
