@@ -7,7 +7,7 @@ import { ConvexProviderWithAuth } from "convex/react";
 import { StrictMode } from "react";
 import { afterEach, describe, expect, it } from "vitest";
 import { useConvexCustomJwt } from "../../src/react/index";
-import { Identity, shown, world, type World } from "./world";
+import { Identity, shown, world, type World, expectOneFetchOneAuthenticate } from "./world";
 
 const MIN = 60_000;
 let w: World | undefined;
@@ -46,10 +46,7 @@ describe("ConvexProviderWithAuth with useAuth={() => useConvexCustomJwt(manager)
         <App w={w} />
       </StrictMode>,
     );
-    await w.clock.until(() => shown(r) === "user_1 authenticated");
-    await w.clock.advance(5_000);
-    expect(w.fetches()).toBe(1);
-    expect(w.stack.deployment.authenticates.map((a) => [a.tokenType, a.accepted])).toEqual([["User", true]]);
+    await expectOneFetchOneAuthenticate(w, r);
   });
 
   // Pain point: Convex's refetch schedule and the manager's differ, so a plain fetcher pays two fetches per

@@ -7,7 +7,7 @@ import { StrictMode, useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTokenManager, httpTokenFetcher, type TokenSource } from "../../src/index";
 import { ConvexProviderWithCustomJwt } from "../../src/react/index";
-import { Identity, shown, world, type World } from "./world";
+import { Identity, shown, world, type World, expectOneFetchOneAuthenticate } from "./world";
 
 const MIN = 60_000;
 let w: World | undefined;
@@ -29,10 +29,7 @@ describe("ConvexProviderWithCustomJwt", () => {
     w = await world();
     const r = w.render(<App w={w} />);
     expect(shown(r)).toBe("… loading");
-    await w.clock.until(() => shown(r) === "user_1 authenticated");
-    await w.clock.advance(5_000);
-    expect(w.fetches()).toBe(1);
-    expect(w.stack.deployment.authenticates.map((a) => [a.tokenType, a.accepted])).toEqual([["User", true]]);
+    await expectOneFetchOneAuthenticate(w, r);
   });
 
   // Pain point: StrictMode's double mount doubles token requests and Authenticate messages (and each
@@ -46,10 +43,7 @@ describe("ConvexProviderWithCustomJwt", () => {
         <App w={w} />
       </StrictMode>,
     );
-    await w.clock.until(() => shown(r) === "user_1 authenticated");
-    await w.clock.advance(5_000);
-    expect(w.fetches()).toBe(1);
-    expect(w.stack.deployment.authenticates.map((a) => a.tokenType)).toEqual(["User"]);
+    await expectOneFetchOneAuthenticate(w, r);
     // The simulated unmount does not even reach the client: one connection, kept across it.
     expect(setAuth).toHaveBeenCalledTimes(1);
     const live = w.source.live();

@@ -7,6 +7,7 @@ import { render, type RenderResult } from "@testing-library/react";
 import { ConvexReactClient, useConvexAuth, useQuery } from "convex/react";
 import { anyApi } from "convex/server";
 import type { ReactNode } from "react";
+import { expect } from "vitest";
 import { WebSocket } from "ws";
 import { createTokenManager, httpTokenFetcher, type TokenManager, type TokenSource } from "../../src/index";
 import { startLocalStack, type LocalStack } from "../support/stack";
@@ -121,3 +122,11 @@ export function Identity(): ReactNode {
 
 /** The identity line's text, or null when it is not rendered. */
 export const shown = (r: RenderResult) => r.queryByTestId("identity")?.textContent ?? null;
+
+/** Wait until the user is shown, then check the session started with one fetch and one accepted `Authenticate`. */
+export async function expectOneFetchOneAuthenticate(w: World, r: RenderResult): Promise<void> {
+  await w.clock.until(() => shown(r) === "user_1 authenticated");
+  await w.clock.advance(5_000);
+  expect(w.fetches()).toBe(1);
+  expect(w.stack.deployment.authenticates.map((a) => [a.tokenType, a.accepted])).toEqual([["User", true]]);
+}
