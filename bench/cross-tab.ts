@@ -9,9 +9,9 @@
  * in the coordinated run; the baseline's fetches are divided by the same count.
  */
 import { crossTabFetcher } from "../src/browser/cross-tab";
-import { TokenManager } from "../src/token-manager";
+import { TokenManager } from "../src/core/token-manager";
 import { createFakeClock } from "../src/testing/fake-clock";
-import type { TokenFetcher } from "../src/types";
+import type { TokenFetcher } from "../src/core/types";
 import { countingIssuer, fakeOrigin } from "../test/browser/fake-browser";
 import { fmt, runIfMain, type BenchResult } from "./support/report";
 

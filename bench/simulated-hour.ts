@@ -4,7 +4,7 @@
  * naive client (refresh when within 60 s of `exp`, no deduplication) run the same way in the same process.
  */
 import { performance } from "node:perf_hooks";
-import type { Clock } from "../src/clock";
+import type { Clock } from "../src/core/clock";
 import { createTokenManager } from "../src/index";
 import { expOf, mintToken } from "./support/jwt";
 import { fmt, runIfMain, type BenchResult } from "./support/report";

@@ -4,7 +4,7 @@
  * bucketed per second and we report the peak/mean rate over the refresh window, beside a fixed-margin
  * scheduler (everyone at exp − 60 s) measured over the same window.
  */
-import { planRefresh } from "../src/schedule";
+import { planRefresh } from "../src/core/schedule";
 import { fmt, runIfMain, type BenchResult } from "./support/report";
 
 const CLIENTS = 100_000;

@@ -7,8 +7,8 @@
  *
  * @module
  */
-export { createTokenManager } from "./create-token-manager";
-export { TokenManager } from "./token-manager";
+export { createTokenManager } from "./browser/create-token-manager";
+export { TokenManager } from "./core/token-manager";
 export {
   TokenManagerError,
   TokenFetchError,
@@ -16,15 +16,15 @@ export {
   TokenEndpointError,
   InvalidTokenError,
   TokenManagerDisposedError,
-} from "./errors";
+} from "./core/errors";
 export { httpTokenFetcher } from "./fetchers/http";
-export { isRetryable, backoffDelay, parseRetryAfter } from "./retry";
-export { planRefresh } from "./schedule";
-export { normalizeIssuer } from "./jwt";
-export { systemClock } from "./clock";
+export { isRetryable, backoffDelay, parseRetryAfter } from "./core/retry";
+export { planRefresh } from "./core/schedule";
+export { normalizeIssuer } from "./core/jwt";
+export { systemClock } from "./core/clock";
 
-export type { TokenManagerOptions } from "./token-manager";
-export type { CreateTokenManagerOptions } from "./create-token-manager";
+export type { TokenManagerOptions } from "./core/token-manager";
+export type { CreateTokenManagerOptions } from "./browser/create-token-manager";
 export type { SignalSource } from "./browser/signal-source";
 export type {
   TokenManagerEvents,
@@ -34,21 +34,12 @@ export type {
   WarningEvent,
   SignedOutEvent,
   DiscardedEvent,
-} from "./events";
-export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./errors";
-export type {
-  FetchContext,
-  FetchReason,
-  GetTokenOptions,
-  Logger,
-  OutsideSignal,
-  TokenFetcher,
-  TokenSnapshot,
-  TokenSource,
-  TokenStatus,
-} from "./types";
-export type { RetryPolicy } from "./retry";
-export type { RefreshPlan, TokenTimes } from "./schedule";
-export type { ExpectedClaims } from "./jwt";
+} from "./core/events";
+export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./core/errors";
+export type { FetchContext, FetchReason, GetTokenOptions, Logger, OutsideSignal, TokenFetcher, TokenSnapshot, TokenStatus } from "./core/types";
+export type { TokenSource } from "./core/token-source";
+export type { RetryPolicy } from "./core/retry";
+export type { RefreshPlan, TokenTimes } from "./core/schedule";
+export type { ExpectedClaims } from "./core/jwt";
 export type { HttpTokenFetcherOptions } from "./fetchers/http";
-export type { Clock } from "./clock";
+export type { Clock } from "./core/clock";

@@ -15,8 +15,9 @@
  * @module
  */
 import { jwtDecode } from "jwt-decode";
-import { systemClock, type Clock } from "../clock";
-import type { TokenFetcher, TokenSource } from "../types";
+import { systemClock, type Clock } from "../core/clock";
+import type { TokenFetcher } from "../core/types";
+import type { TokenSource } from "../core/token-source";
 
 /** The part of a `BroadcastChannel` the coordinator uses. */
 export interface ChannelLike {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { OutsideSignal, TokenFetcher } from "../types";
+import type { OutsideSignal, TokenFetcher } from "../core/types";
 
 /** A gated fetcher, and `update`, fed with the online signal's events. */
 export interface OfflineGate {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { OutsideSignal } from "../types";
+import type { OutsideSignal } from "../core/types";
 
 /**
  * Something that reports outside events ({@link OutsideSignal}) to a listener: call it with a listener,

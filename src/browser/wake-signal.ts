@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { systemClock, type Clock } from "../clock";
+import { systemClock, type Clock } from "../core/clock";
 import { createSignalSource, type SignalSource } from "./signal-source";
 
 /** Options of {@link wakeSignal}. Durations in milliseconds. */

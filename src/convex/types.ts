@@ -37,4 +37,4 @@ export interface HttpAuthClient {
 export type ConvexClientLike = SocketAuthClient | WrappingSocketClient | HttpAuthClient;
 
 /** What the adapters need of a token manager: the core's structural `TokenSource` (a fake satisfies it). */
-export type { TokenSource } from "../types";
+export type { TokenSource } from "../core/token-source";

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { describe, redact, TokenEndpointError } from "../errors";
-import { isRetryableStatus, parseRetryAfter } from "../retry";
-import type { FetchContext, TokenFetcher } from "../types";
+import { describe, redact, TokenEndpointError } from "../core/errors";
+import { isRetryableStatus, parseRetryAfter } from "../core/retry";
+import type { FetchContext, TokenFetcher } from "../core/types";
 
 /** Options of {@link httpTokenFetcher}. */
 export interface HttpTokenFetcherOptions {

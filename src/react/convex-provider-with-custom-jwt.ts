@@ -6,7 +6,7 @@
 import { createElement, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { ConvexProvider, ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
 import { connectConvex } from "../convex/connect-convex";
-import type { TokenSource } from "../types";
+import type { TokenSource } from "../core/token-source";
 import { useConvexCustomJwt } from "./use-convex-custom-jwt";
 
 /** Props of {@link ConvexProviderWithCustomJwt}. */

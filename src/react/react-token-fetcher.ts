@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { TokenSource } from "../types";
+import type { TokenSource } from "../core/token-source";
 
 /** Seconds of margin for the round trip and the backend's zero mid-session leeway. */
 const YOUNG_MARGIN_MS = 5_000;

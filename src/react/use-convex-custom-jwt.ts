@@ -4,7 +4,8 @@
  * @module
  */
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
-import type { TokenSnapshot, TokenSource, TokenStatus } from "../types";
+import type { TokenSnapshot, TokenStatus } from "../core/types";
+import type { TokenSource } from "../core/token-source";
 import { reactTokenFetcher } from "./react-token-fetcher";
 
 /** Options of {@link useConvexCustomJwt}. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { Clock, TimerHandle } from "../clock";
+import type { Clock, TimerHandle } from "../core/clock";
 
 interface Timer {
   /** Monotonic due time. */

@@ -7,13 +7,13 @@
  * network blip treated as a sign-out or a retry storm (mmailaender/convex-better-auth-svelte#35).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createTokenManager, type CreateTokenManagerOptions } from "../../src/create-token-manager";
-import { TokenManager } from "../../src/token-manager";
+import { createTokenManager, type CreateTokenManagerOptions } from "../../src/browser/create-token-manager";
+import { TokenManager } from "../../src/core/token-manager";
 import type { SignalSource } from "../../src/browser/signal-source";
 import { wakeSignal } from "../../src/browser/wake-signal";
 import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import type { Clock } from "../../src/clock";
-import type { OutsideSignal } from "../../src/types";
+import type { Clock } from "../../src/core/clock";
+import type { OutsideSignal } from "../../src/core/types";
 import { countingIssuer } from "./fake-browser";
 import { pageShow, stubDom } from "./dom-globals";
 

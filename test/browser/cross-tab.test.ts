@@ -6,10 +6,10 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { crossTabFetcher, detectCrossTabEnvironment } from "../../src/browser/cross-tab";
-import { createTokenManager } from "../../src/create-token-manager";
-import { TokenManager } from "../../src/token-manager";
+import { createTokenManager } from "../../src/browser/create-token-manager";
+import { TokenManager } from "../../src/core/token-manager";
 import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import type { TokenFetcher } from "../../src/types";
+import type { TokenFetcher } from "../../src/core/types";
 import { countingIssuer, fakeOrigin, mintAt } from "./fake-browser";
 
 const MIN = 60_000;

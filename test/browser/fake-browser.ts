@@ -4,7 +4,7 @@
  */
 import type { FakeClock } from "../../src/testing/fake-clock";
 import type { ChannelLike, CrossTabEnvironment } from "../../src/browser/cross-tab";
-import type { FetchContext } from "../../src/types";
+import type { FetchContext } from "../../src/core/types";
 import { unsignedJwt } from "../support/issuer";
 
 interface Request {

@@ -11,7 +11,7 @@ import { pageShowSignal } from "../../src/browser/page-show-signal";
 import { createSignalSource } from "../../src/browser/signal-source";
 import { wakeSignal } from "../../src/browser/wake-signal";
 import { createFakeClock } from "../../src/testing/fake-clock";
-import type { OutsideSignal } from "../../src/types";
+import type { OutsideSignal } from "../../src/core/types";
 import { pageShow, stubDom } from "./dom-globals";
 
 afterEach(() => {

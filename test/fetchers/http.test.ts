@@ -1,10 +1,10 @@
 import { delay, http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { TokenEndpointError } from "../../src/errors";
+import { TokenEndpointError } from "../../src/core/errors";
 import { httpTokenFetcher } from "../../src/fetchers/http";
-import { isRetryable } from "../../src/retry";
-import type { FetchContext } from "../../src/types";
+import { isRetryable } from "../../src/core/retry";
+import type { FetchContext } from "../../src/core/types";
 
 const URL_ = "https://app.example.com/api/convex-token";
 const JWT = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTEiLCJleHAiOjE4MDAwMDAwMDB9.c2lnbmF0dXJl";

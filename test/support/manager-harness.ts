@@ -2,7 +2,7 @@
  * A scripted fetcher, a fake issuer and helpers for driving a TokenManager on the one FakeClock.
  */
 import { vi } from "vitest";
-import type { FetchContext } from "../../src/types";
+import type { FetchContext } from "../../src/core/types";
 import { unsignedJwt } from "./issuer";
 
 export type Outcome =

@@ -20,7 +20,8 @@ import { Reporter } from "./reporter";
 import { backoffDelay, retryAfterOf } from "./retry";
 import { callerError, live, snapshotOf, timerOf, tooShort, usable, type Fetching, type State } from "./state";
 import { settleAll, wait, type Waiter } from "./waiters";
-import type { FetchReason, GetTokenOptions, OutsideSignal, TokenSnapshot, TokenSource } from "./types";
+import type { FetchReason, GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
+import type { TokenSource } from "./token-source";
 
 export type { TokenManagerOptions } from "./options";
 

@@ -6,11 +6,11 @@
  */
 import fc from "fast-check";
 import { expect, it } from "vitest";
-import { TokenManager, type OutsideSignal } from "../src/index";
-import { TokenEndpointError } from "../src/errors";
-import { MAX_TIMER_DELAY_MS } from "../src/clock";
-import { createFakeClock } from "../src/testing/fake-clock";
-import { fakeIssuer } from "./support/manager-harness";
+import { TokenManager, type OutsideSignal } from "../../src/index";
+import { TokenEndpointError } from "../../src/core/errors";
+import { MAX_TIMER_DELAY_MS } from "../../src/core/clock";
+import { createFakeClock } from "../../src/testing/fake-clock";
+import { fakeIssuer } from "../support/manager-harness";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const S = 1_000;

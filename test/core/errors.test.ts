@@ -8,7 +8,7 @@ import {
   TokenManagerDisposedError,
   TokenManagerError,
   tokenHint,
-} from "../src/errors";
+} from "../../src/core/errors";
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyIsImV4cCI6MTgwMDAwMDAwMH0.c2lnbmF0dXJlLWJ5dGVzLXh5ejEyMw";
 

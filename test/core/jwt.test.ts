@@ -1,7 +1,7 @@
 import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { InvalidTokenError } from "../src/errors";
-import { decodeClaims, normalizeIssuer, type ExpectedClaims } from "../src/jwt";
+import { InvalidTokenError } from "../../src/core/errors";
+import { decodeClaims, normalizeIssuer, type ExpectedClaims } from "../../src/core/jwt";
 
 const ISSUER = "https://auth.example.com";
 const APP = "convex";

@@ -7,9 +7,9 @@ import {
   TokenManagerDisposedError,
   type TokenManager,
   type TokenManagerOptions,
-} from "../src/index";
-import { createFakeClock, type FakeClock } from "../src/testing/fake-clock";
-import { httpError, mintToken, scriptedFetcher, useMintClock } from "./support/manager-harness";
+} from "../../src/index";
+import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
+import { httpError, mintToken, scriptedFetcher, useMintClock } from "../support/manager-harness";
 
 const MIN = 60_000;
 const managers: TokenManager[] = [];

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DeadlineTimer, MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from "../src/clock";
+import { DeadlineTimer, MAX_TIMER_DELAY_MS, systemClock, type Clock, type TimerHandle } from "../../src/core/clock";
 
 const SECOND = 1000;
 const HOUR = 60 * 60 * SECOND;

@@ -5,9 +5,9 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
-import { TokenManager, type FetchContext, type TokenManagerOptions, type TokenSnapshot, type TokenSource } from "../src/index";
-import { createFakeClock } from "../src/testing/fake-clock";
-import { fakeIssuer } from "./support/manager-harness";
+import { TokenManager, type FetchContext, type TokenManagerOptions, type TokenSnapshot, type TokenSource } from "../../src/index";
+import { createFakeClock } from "../../src/testing/fake-clock";
+import { fakeIssuer } from "../support/manager-harness";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const S = 1_000;

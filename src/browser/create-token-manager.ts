@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { systemClock } from "./clock";
-import { TokenManager, type TokenManagerOptions } from "./token-manager";
-import { crossTabFetcher } from "./browser/cross-tab";
-import { focusSignal } from "./browser/focus-signal";
-import { offlineGate } from "./browser/offline-gate";
-import { onlineSignal } from "./browser/online-signal";
-import { pageShowSignal } from "./browser/page-show-signal";
-import { browserGlobals, type SignalSource } from "./browser/signal-source";
-import { wakeSignal } from "./browser/wake-signal";
+import { systemClock } from "../core/clock";
+import { TokenManager, type TokenManagerOptions } from "../core/token-manager";
+import { crossTabFetcher } from "./cross-tab";
+import { focusSignal } from "./focus-signal";
+import { offlineGate } from "./offline-gate";
+import { onlineSignal } from "./online-signal";
+import { pageShowSignal } from "./page-show-signal";
+import { browserGlobals, type SignalSource } from "./signal-source";
+import { wakeSignal } from "./wake-signal";
 
 /**
  * Options of {@link createTokenManager}: the core's {@link TokenManagerOptions} plus the browser defaults.

@@ -6,11 +6,11 @@
  * Each block names the pain point it guards against (peer token managers' issues) where there is one.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { TokenManager, httpTokenFetcher, type FetchContext, type TokenManagerOptions } from "../src/index";
-import { TokenEndpointError } from "../src/errors";
-import { createFakeClock, type FakeClock } from "../src/testing/fake-clock";
-import { fakeIssuer, type FakeIssuerOptions } from "./support/manager-harness";
-import { unsignedJwt } from "./support/issuer";
+import { TokenManager, httpTokenFetcher, type FetchContext, type TokenManagerOptions } from "../../src/index";
+import { TokenEndpointError } from "../../src/core/errors";
+import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
+import { fakeIssuer, type FakeIssuerOptions } from "../support/manager-harness";
+import { unsignedJwt } from "../support/issuer";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const S = 1_000;

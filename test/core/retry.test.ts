@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InvalidTokenError, TokenEndpointError, TokenFetchTimeoutError } from "../src/errors";
+import { InvalidTokenError, TokenEndpointError, TokenFetchTimeoutError } from "../../src/core/errors";
 import {
   backoffDelay,
   isRetryable,
@@ -8,7 +8,7 @@ import {
   MAX_RETRY_AFTER_MS,
   parseRetryAfter,
   retryAfterOf,
-} from "../src/retry";
+} from "../../src/core/retry";
 
 const policy = { baseDelayMs: 1000, maxDelayMs: 30_000 };
 const ALMOST_ONE = 1 - Number.EPSILON;

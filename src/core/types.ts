@@ -1,5 +1,4 @@
 /** Shared public types of the core. */
-import type { TokenManagerEvents } from "./events";
 
 /** Why the fetcher is being called. */
 export type FetchReason = "initial" | "scheduled" | "forced" | "retry" | "focus" | "online" | "wake";
@@ -75,20 +74,3 @@ export interface GetTokenOptions {
  * - `"wake"`: a timer fired far later than asked (the machine slept, or the tab was frozen).
  */
 export type OutsideSignal = "focus" | "online" | "offline" | "wake";
-
-/**
- * What adapters (Convex, React, browser signals, cross-tab) need of a token manager: a structural
- * interface, so a hand-written fake satisfies it. `TokenManager` implements it.
- */
-export interface TokenSource {
-  getToken(options?: GetTokenOptions): Promise<string | null>;
-  /** The held token if it can be served now, else `null`; synchronous, never fetches. */
-  peekToken(): string | null;
-  getSnapshot(): TokenSnapshot;
-  subscribe(listener: () => void): () => void;
-  on<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): unknown;
-  off<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): unknown;
-  signOut(): void;
-  /** Ask the manager to re-check its token because of an outside event. Never throws. */
-  notify(signal: OutsideSignal): void;
-}

@@ -7,7 +7,7 @@ import {
   MIN_VALIDITY_FRACTION,
   planRefresh,
   scaled,
-} from "../src/schedule";
+} from "../../src/core/schedule";
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

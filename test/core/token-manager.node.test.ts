@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, it } from "vitest";
 
-const entry = fileURLToPath(new URL("../src/index.ts", import.meta.url));
+const entry = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
 
 it("a Node script waiting for a token outlives a 503 on the first fetch, then exits by itself", () => {
   const dir = mkdtempSync(join(tmpdir(), "cj-node-"));

@@ -1,0 +1,24 @@
+/**
+ * `TokenSource`: what the adapters (Convex, React, browser signals, cross-tab) need of a token manager.
+ *
+ * @module
+ */
+import type { TokenManagerEvents } from "./events";
+import type { GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
+
+/**
+ * What adapters (Convex, React, browser signals, cross-tab) need of a token manager: a structural
+ * interface, so a hand-written fake satisfies it. `TokenManager` implements it.
+ */
+export interface TokenSource {
+  getToken(options?: GetTokenOptions): Promise<string | null>;
+  /** The held token if it can be served now, else `null`; synchronous, never fetches. */
+  peekToken(): string | null;
+  getSnapshot(): TokenSnapshot;
+  subscribe(listener: () => void): () => void;
+  on<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): unknown;
+  off<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): unknown;
+  signOut(): void;
+  /** Ask the manager to re-check its token because of an outside event. Never throws. */
+  notify(signal: OutsideSignal): void;
+}
