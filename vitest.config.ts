@@ -5,11 +5,26 @@ export default defineConfig({
   // Examples import the package by name, as users do; resolve it to the sources.
   resolve: {
     alias: [
-      { find: /^convex-custom-jwt\/testing\/msw$/, replacement: fileURLToPath(new URL("./src/testing/msw.ts", import.meta.url)) },
-      { find: /^convex-custom-jwt\/testing$/, replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)) },
-      { find: /^convex-custom-jwt\/server$/, replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url)) },
-      { find: /^convex-custom-jwt\/react$/, replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)) },
-      { find: /^convex-custom-jwt\/convex$/, replacement: fileURLToPath(new URL("./src/convex/index.ts", import.meta.url)) },
+      {
+        find: /^convex-custom-jwt\/testing\/msw$/,
+        replacement: fileURLToPath(new URL("./src/testing/msw.ts", import.meta.url)),
+      },
+      {
+        find: /^convex-custom-jwt\/testing$/,
+        replacement: fileURLToPath(new URL("./src/testing/index.ts", import.meta.url)),
+      },
+      {
+        find: /^convex-custom-jwt\/server$/,
+        replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url)),
+      },
+      {
+        find: /^convex-custom-jwt\/react$/,
+        replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)),
+      },
+      {
+        find: /^convex-custom-jwt\/convex$/,
+        replacement: fileURLToPath(new URL("./src/convex/index.ts", import.meta.url)),
+      },
       { find: /^convex-custom-jwt$/, replacement: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
     ],
   },

@@ -56,16 +56,30 @@ export async function run(): Promise<BenchResult> {
   for (const remint of [30_000, 45_000, 300_000]) {
     const r = await simulate(remint);
     checks.push(
-      { label: `mints below ${remint / 1000} s: fetches / tokens minted (3 h)`, value: `${r.fetches} / ${r.minted} = ${r.perRotation.toFixed(2)}` },
-      { label: `mints below ${remint / 1000} s: fetches per rotation after the first`, value: r.steady.toFixed(2), budget: "= 1", pass: r.steady === 1 },
-      { label: `mints below ${remint / 1000} s: expired tokens served`, value: `${r.expiredServed}`, budget: "= 0", pass: r.expiredServed === 0 },
+      {
+        label: `mints below ${remint / 1000} s: fetches / tokens minted (3 h)`,
+        value: `${r.fetches} / ${r.minted} = ${r.perRotation.toFixed(2)}`,
+      },
+      {
+        label: `mints below ${remint / 1000} s: fetches per rotation after the first`,
+        value: r.steady.toFixed(2),
+        budget: "= 1",
+        pass: r.steady === 1,
+      },
+      {
+        label: `mints below ${remint / 1000} s: expired tokens served`,
+        value: `${r.expiredServed}`,
+        budget: "= 0",
+        pass: r.expiredServed === 0,
+      },
     );
   }
   return {
     name: "caching issuer (15-min tokens, 10 getToken/s, 3 simulated hours)",
     checks,
     notes: [
-      "The first rotation probes (halving the time left to the end of serving, at least one backoff step apart) until the issuer mints; the manager then aims just past that point.",
+      "The first rotation probes (halving the time left to the end of serving, at least one backoff step apart) " +
+        "until the issuer mints; the manager then aims just past that point.",
     ],
   };
 }

@@ -41,7 +41,10 @@ export async function run(): Promise<BenchResult> {
     budget: "= 1",
     pass: r.fetches === 1 && r.distinct === 1,
   });
-  return { name: "concurrency (single flight)", checks: [line("getToken() on a fresh manager", cold), line("refresh() on a valid manager", forced)] };
+  return {
+    name: "concurrency (single flight)",
+    checks: [line("getToken() on a fresh manager", cold), line("refresh() on a valid manager", forced)],
+  };
 }
 
 runIfMain(import.meta.url, run);

@@ -49,7 +49,9 @@ async function simulate(tabs: number, coordinated: boolean, seed: number): Promi
   const openings = Array.from({ length: tabs }, () => Math.floor(random() * OPEN_WITHIN)).sort((a, b) => a - b);
   for (const at of openings) {
     await clock.advance(at - clock.monotonicNow());
-    const crossTab = coordinated ? crossTabFetcher({ key: "app", fetchToken, clock, environment: origin.environment }) : undefined;
+    const crossTab = coordinated
+      ? crossTabFetcher({ key: "app", fetchToken, clock, environment: origin.environment })
+      : undefined;
     const manager = new TokenManager({ fetchToken: crossTab?.fetchToken ?? fetchToken, clock });
     if (crossTab) detach.push(crossTab.attach(manager));
     managers.push(manager);
@@ -75,13 +77,17 @@ export async function run(): Promise<BenchResult> {
     const perRotation = shared.fetches / shared.rotations;
     checks.push({
       label: `${tabs} tab${tabs === 1 ? "" : "s"}, crossTabKey: fetches per rotation`,
-      value: `${fmt(perRotation, 2)} (${shared.fetches} fetches, ${shared.rotations} rotations in 4 h; ${shared.distinct} distinct token${shared.distinct === 1 ? "" : "s"} held)`,
+      value:
+        `${fmt(perRotation, 2)} (${shared.fetches} fetches, ${shared.rotations} rotations in 4 h; ` +
+        `${shared.distinct} distinct token${shared.distinct === 1 ? "" : "s"} held)`,
       budget: "= 1",
       pass: perRotation === 1 && shared.distinct === 1,
     });
     checks.push({
       label: `${tabs} tab${tabs === 1 ? "" : "s"}, no coordinator (baseline): fetches per rotation`,
-      value: `${fmt(alone.fetches / shared.rotations, 2)} (${alone.fetches} fetches; ${alone.distinct} distinct token${alone.distinct === 1 ? "" : "s"} held)`,
+      value:
+        `${fmt(alone.fetches / shared.rotations, 2)} (${alone.fetches} fetches; ${alone.distinct} distinct ` +
+        `token${alone.distinct === 1 ? "" : "s"} held)`,
     });
   }
   return {

@@ -25,7 +25,8 @@ export async function run(): Promise<BenchResult> {
   const exp = expOf(token);
   const manager = createTokenManager({ fetchToken: async () => token });
   const dist = (await loadDist())?.createTokenManager({ fetchToken: async () => token });
-  for (const m of [manager, dist]) if (m && (await m.getToken()) !== token) throw new Error("manager did not serve the token");
+  for (const m of [manager, dist])
+    if (m && (await m.getToken()) !== token) throw new Error("manager did not serve the token");
 
   // One dedicated loop per task: a shared loop over a function argument would make its call site polymorphic.
   const limit = async (): Promise<string | null> => (Date.now() < exp ? token : null);
@@ -75,7 +76,8 @@ export async function run(): Promise<BenchResult> {
   if (sink !== token) throw new Error("unexpected result");
 
   const ratio = median(vsLimit);
-  const opsPerSec = (name: string) => `${fmt(1e9 / median(nsPerOp[name]!))} ops/s (${fmt(median(nsPerOp[name]!), 1)} ns/op)`;
+  const opsPerSec = (name: string) =>
+    `${fmt(1e9 / median(nsPerOp[name]!))} ops/s (${fmt(median(nsPerOp[name]!), 1)} ns/op)`;
   return {
     name: "cached getToken()",
     checks: [
@@ -85,11 +87,15 @@ export async function run(): Promise<BenchResult> {
       { label: "manager / limit (median ratio)", value: `${ratio.toFixed(3)}×`, budget: "≤ 1.1×", pass: ratio <= 1.1 },
       { label: "manager / bare (median ratio)", value: `${median(vsBare).toFixed(3)}×` },
       dist
-        ? { label: "built dist/index.js / limit (median ratio)", value: `${median(distVsLimit).toFixed(3)}× (${opsPerSec("dist")})` }
+        ? {
+            label: "built dist/index.js / limit (median ratio)",
+            value: `${median(distVsLimit).toFixed(3)}× (${opsPerSec("dist")})`,
+          }
         : { label: "built dist/index.js", value: "not built: skipped" },
     ],
     notes: [
-      `${ROUNDS} rounds × ${names.length} tasks, order rotated; each iteration awaits ${fmt(BATCH)} calls; ratios per round: ` +
+      `${ROUNDS} rounds × ${names.length} tasks, order rotated; each iteration awaits ${fmt(BATCH)} calls; ratios ` +
+        `per round: ` +
         vsLimit.map((r) => r.toFixed(2)).join(" "),
     ],
   };

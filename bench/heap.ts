@@ -63,9 +63,24 @@ export async function run(): Promise<BenchResult> {
     name: `heap (${fmt(ROTATIONS)} rotations of one manager)`,
     checks: [
       { label: "heap growth", value: `${fmt(growth / KB, 1)} KB`, budget: "< 1 MB", pass: growth < KB * KB },
-      { label: "pending timers after dispose()", value: `${timersAfter} (was ${timersBefore})`, budget: "= 0", pass: timersAfter === 0 },
-      { label: "listeners still held after dispose()", value: `${aliveAfter} of ${refs.length} (held before: ${aliveBefore})`, budget: "= 0", pass: aliveAfter === 0 && aliveBefore === refs.length },
-      { label: "abort listeners left on a caller's signal", value: `${abortListeners}`, budget: "= 0", pass: abortListeners === 0 },
+      {
+        label: "pending timers after dispose()",
+        value: `${timersAfter} (was ${timersBefore})`,
+        budget: "= 0",
+        pass: timersAfter === 0,
+      },
+      {
+        label: "listeners still held after dispose()",
+        value: `${aliveAfter} of ${refs.length} (held before: ${aliveBefore})`,
+        budget: "= 0",
+        pass: aliveAfter === 0 && aliveBefore === refs.length,
+      },
+      {
+        label: "abort listeners left on a caller's signal",
+        value: `${abortListeners}`,
+        budget: "= 0",
+        pass: abortListeners === 0,
+      },
     ],
     notes: [
       `${fmt(seen.events)} events delivered; ${fmt(clock.armed)} virtual timers armed in all; ` +

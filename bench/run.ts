@@ -31,10 +31,16 @@ async function main(): Promise<void> {
       const result = await bench();
       console.log(formatResult(result));
       for (const c of result.checks) {
-        if (c.budget !== undefined) verdicts.push(`${c.pass === undefined ? "N/A " : c.pass ? "PASS" : "OVER"}  ${name}: ${c.label} = ${c.value} (budget ${c.budget})`);
+        if (c.budget !== undefined)
+          verdicts.push(
+            `${c.pass === undefined ? "N/A " : c.pass ? "PASS" : "OVER"}  ${name}: ${c.label} = ${c.value} (budget ` +
+              `${c.budget})`,
+          );
       }
     } catch (error) {
-      console.log(`\n== ${name} ==\n  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      console.log(
+        `\n== ${name} ==\n  FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       verdicts.push(`FAIL  ${name}: did not run`);
     }
   }

@@ -27,7 +27,9 @@ interface Outcome {
 type GetToken = () => Promise<string | null>;
 
 /** Drive `getToken` for one virtual hour; `setup` builds the client on the clock and fetcher it is given. */
-async function simulate(setup: (clock: VirtualClock, fetchToken: () => Promise<string>) => { getToken: GetToken; stop(): void }): Promise<Outcome> {
+async function simulate(
+  setup: (clock: VirtualClock, fetchToken: () => Promise<string>) => { getToken: GetToken; stop(): void },
+): Promise<Outcome> {
   const clock = new VirtualClock();
   const expiry = new Map<string, number>();
   const start = clock.now();
@@ -85,14 +87,24 @@ export async function run(): Promise<BenchResult> {
     name: "one simulated hour (15-min tokens, 100 getToken/s, 100 ms endpoint latency)",
     checks: [
       { label: "manager: fetches", value: `${managed.fetches}`, budget: "≤ 5", pass: managed.fetches <= 5 },
-      { label: "manager: expired tokens served", value: `${managed.expiredServed}`, budget: "= 0", pass: managed.expiredServed === 0 },
+      {
+        label: "manager: expired tokens served",
+        value: `${managed.expiredServed}`,
+        budget: "= 0",
+        pass: managed.expiredServed === 0,
+      },
       { label: "naive (60 s margin, no dedup): fetches", value: `${naive.fetches}` },
       { label: "naive: expired tokens served", value: `${naive.expiredServed}` },
-      { label: "wall time of the simulation", value: `manager ${fmt(managed.wallMs)} ms, naive ${fmt(naive.wallMs)} ms` },
+      {
+        label: "wall time of the simulation",
+        value: `manager ${fmt(managed.wallMs)} ms, naive ${fmt(naive.wallMs)} ms`,
+      },
     ],
     notes: [
       `manager fetched at ${managed.fetchedAt.join(", ")} (m:ss)`,
-      `${fmt(managed.calls)} getToken() calls per client; the virtual clock fires timers in order and settles promises after each.`],
+      `${fmt(managed.calls)} getToken() calls per client; the virtual clock fires timers in order and settles ` +
+        `promises after each.`,
+    ],
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Bundle size, min+gzip with dependencies, measured with esbuild on the built `dist/` (as an app bundler
- * would see the package): the core (`{ TokenManager }`, what the 6.5 KiB budget is measured on), and the `/convex` entry's cost on top of it.
+ * would see the package): the core (`{ TokenManager }`, what the 6.5 KiB budget is measured on), and the `/convex`
+ * entry's cost on top of it.
  * `convex`, `convex/*` and `react` stay external (peer dependencies).
  */
 import { execFileSync } from "node:child_process";
@@ -39,7 +40,8 @@ async function measure(contents: string): Promise<Size> {
   const code = result.outputFiles[0]!.contents;
   const inputs: Record<string, number> = {};
   for (const output of Object.values(result.metafile.outputs)) {
-    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) if (bytesInOutput > 0) inputs[file] = bytesInOutput;
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs))
+      if (bytesInOutput > 0) inputs[file] = bytesInOutput;
   }
   return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length, inputs };
 }
@@ -53,9 +55,17 @@ function builtDir(notes: string[]): string {
     notes.push("dist/ was missing: ran `npx tsup`");
     return "dist";
   } catch (error) {
-    const reason = String((error as { stderr?: Buffer }).stderr ?? error).trim().split("\n").pop();
-    execFileSync(tsup, ["--entry.index", "src/index.ts", "--out-dir", FALLBACK_DIR, "--no-dts"], { cwd: ROOT, stdio: "pipe" });
-    notes.push(`dist/ was missing and \`npx tsup\` failed (${reason}): built the core entry alone into ${FALLBACK_DIR}/`);
+    const reason = String((error as { stderr?: Buffer }).stderr ?? error)
+      .trim()
+      .split("\n")
+      .pop();
+    execFileSync(tsup, ["--entry.index", "src/index.ts", "--out-dir", FALLBACK_DIR, "--no-dts"], {
+      cwd: ROOT,
+      stdio: "pipe",
+    });
+    notes.push(
+      `dist/ was missing and \`npx tsup\` failed (${reason}): built the core entry alone into ${FALLBACK_DIR}/`,
+    );
     return FALLBACK_DIR;
   }
 }
@@ -70,18 +80,31 @@ export async function run(): Promise<BenchResult> {
   const everything = await measure(`export * from "./${dir}/index.js";`);
 
   const checks: BenchResult["checks"] = [
-    { label: "core: { TokenManager }", value: `${kb(core.gzip)} min+gzip, ${fmt(core.minified)} B min`, budget: "≤ 6.5 KiB", pass: core.gzip <= CORE_BUDGET },
+    {
+      label: "core: { TokenManager }",
+      value: `${kb(core.gzip)} min+gzip, ${fmt(core.minified)} B min`,
+      budget: "≤ 6.5 KiB",
+      pass: core.gzip <= CORE_BUDGET,
+    },
     { label: "whole root entry (export *)", value: `${kb(everything.gzip)} min+gzip` },
   ];
   if (existsSync(`${ROOT}${dir}/convex.js`)) {
     const both = await measure(`export * from "./${dir}/convex.js";\n${coreImport}`);
     const extra = both.gzip - core.gzip;
-    checks.push({ label: "/convex on top of core", value: `${kb(extra)} min+gzip`, budget: "≤ 1 KB", pass: extra <= CONVEX_BUDGET });
+    checks.push({
+      label: "/convex on top of core",
+      value: `${kb(extra)} min+gzip`,
+      budget: "≤ 1 KB",
+      pass: extra <= CONVEX_BUDGET,
+    });
   } else {
     checks.push({ label: "/convex on top of core", value: "not built yet", budget: "≤ 1 KB" });
   }
   const byInput = Object.entries(core.inputs).sort((a, b) => b[1] - a[1]);
-  notes.push(`core, minified bytes by input: ${byInput.map(([file, n]) => `${relative(ROOT, file) || file} ${fmt(n)}`).join(", ")}`);
+  notes.push(
+    `core, minified bytes by input: ` +
+      `${byInput.map(([file, n]) => `${relative(ROOT, file) || file} ${fmt(n)}`).join(", ")}`,
+  );
   return { name: "bundle size (esbuild, min+gzip level 9, with dependencies)", checks, notes };
 }
 

@@ -33,12 +33,22 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
 
 /** Print the manager's life as it happens. */
 function narrate(manager: TokenManager): void {
-  manager.on("refreshing", ({ reason, attempt }) => say("manager", `fetching a token (reason: ${reason}${attempt > 1 ? `, attempt ${attempt}` : ""})`));
+  manager.on("refreshing", ({ reason, attempt }) =>
+    say("manager", `fetching a token (reason: ${reason}${attempt > 1 ? `, attempt ${attempt}` : ""})`),
+  );
   manager.on("token", ({ subject, expiresAt, refreshAt, tokenHint }) =>
-    say("manager", `got token ${tokenHint} for ${subject}: expires in ${inSeconds(expiresAt)}, refresh planned in ${inSeconds(refreshAt)} (jittered)`),
+    say(
+      "manager",
+      `got token ${tokenHint} for ${subject}: expires in ${inSeconds(expiresAt)}, refresh planned in ` +
+        `${inSeconds(refreshAt)} (jittered)`,
+    ),
   );
   manager.on("error", ({ error, attempt, retryAt, servingToken }) =>
-    say("manager", `attempt ${attempt} failed (${(error as Error).message.split(". ")[0]}); retry in ${inSeconds(retryAt)}${servingToken ? ", still serving the valid token" : ""}`),
+    say(
+      "manager",
+      `attempt ${attempt} failed (${(error as Error).message.split(". ")[0]}); retry in ` +
+        `${inSeconds(retryAt)}${servingToken ? ", still serving the valid token" : ""}`,
+    ),
   );
   manager.on("signedOut", ({ reason }) => say("manager", `signed out (${reason})`));
 }
@@ -50,14 +60,19 @@ async function localDemo(): Promise<void> {
     jwksMaxAgeSec: 5,
     // Print what the deployment decides, as it decides it.
     onAuthenticate: (a) =>
-      say("convex", a.tokenType === "User"
-        ? `Authenticate with a token → ${a.accepted ? "accepted" : `rejected: "${a.error}"`}`
-        : `Authenticate ${a.tokenType} (no token) → signed out on the server`),
+      say(
+        "convex",
+        a.tokenType === "User"
+          ? `Authenticate with a token → ${a.accepted ? "accepted" : `rejected: "${a.error}"`}`
+          : `Authenticate ${a.tokenType} (no token) → signed out on the server`,
+      ),
   });
   const { issuer, endpoint, deployment } = stack;
   say("setup", `issuer ${issuer.issuer} (RS256, kid ${issuer.kid}), token endpoint ${endpoint.tokenUrl}`);
-  say("setup", `Convex deployment ${deployment.url} with provider { type: "customJwt", applicationID: "${issuer.applicationID}" }`);
-
+  say(
+    "setup",
+    `Convex deployment ${deployment.url} with provider { type: "customJwt", applicationID: "${issuer.applicationID}" }`,
+  );
 
   const manager = createTokenManager({
     fetchToken: httpTokenFetcher({ url: endpoint.tokenUrl }),
@@ -131,11 +146,23 @@ async function localDemo(): Promise<void> {
   const users = deployment.authenticates.filter((a) => a.tokenType === "User");
   const accepted = users.filter((a) => a.accepted).length;
   const none = deployment.authenticates.length - users.length;
-  say("note", `token fetches: ${endpoint.requests} = ${tokens} successful (one per token: start, scheduled rotation, forced refresh, ` +
-    `after the rejection, after the hang) + ${failures} failed attempts (two 503s, one hung fetch cut by the timeout)`);
-  say("note", `Authenticate messages: ${deployment.authenticates.length} = ${accepted} with a new token (one per token) + ` +
-    `${users.length - accepted} old token re-sent on reconnect (rejected, scene 4) + ${none} with no token (sign-out, then disconnect)`);
-  say("note", `HTTP requests: ${deployment.httpRequests.length}, expired tokens sent: ${deployment.expiredTokensSent()}`);
+  say(
+    "note",
+    `token fetches: ${endpoint.requests} = ${tokens} successful (one per token: start, scheduled rotation, forced ` +
+      `refresh, ` +
+      `after the rejection, after the hang) + ${failures} failed attempts (two 503s, one hung fetch cut by the ` +
+      `timeout)`,
+  );
+  say(
+    "note",
+    `Authenticate messages: ${deployment.authenticates.length} = ${accepted} with a new token (one per token) + ` +
+      `${users.length - accepted} old token re-sent on reconnect (rejected, scene 4) + ${none} with no token ` +
+      `(sign-out, then disconnect)`,
+  );
+  say(
+    "note",
+    `HTTP requests: ${deployment.httpRequests.length}, expired tokens sent: ${deployment.expiredTokensSent()}`,
+  );
   manager.dispose();
   await socket.close();
   await stack.close();
@@ -144,13 +171,26 @@ async function localDemo(): Promise<void> {
 async function remoteDemo(convexUrl: string, tokenUrl: string): Promise<void> {
   const seconds = Number(process.env.DEMO_SECONDS ?? 60);
   scene(`Connecting to ${convexUrl} with tokens from ${tokenUrl} for ${seconds} s`);
-  const headers = process.env.CONVEX_TOKEN_HEADERS ? (JSON.parse(process.env.CONVEX_TOKEN_HEADERS) as Record<string, string>) : undefined;
-  const manager = createTokenManager({ fetchToken: httpTokenFetcher({ url: tokenUrl, method: process.env.CONVEX_TOKEN_METHOD === "POST" ? "POST" : "GET", headers }) });
+  const headers = process.env.CONVEX_TOKEN_HEADERS
+    ? (JSON.parse(process.env.CONVEX_TOKEN_HEADERS) as Record<string, string>)
+    : undefined;
+  const manager = createTokenManager({
+    fetchToken: httpTokenFetcher({
+      url: tokenUrl,
+      method: process.env.CONVEX_TOKEN_METHOD === "POST" ? "POST" : "GET",
+      headers,
+    }),
+  });
   narrate(manager);
   const socket = new ConvexClient(convexUrl);
-  const disconnect = connectConvex(socket, manager, { onChange: (ok) => say("socket", ok ? "authenticated (confirmed by the server)" : "not authenticated") });
+  const disconnect = connectConvex(socket, manager, {
+    onChange: (ok) => say("socket", ok ? "authenticated (confirmed by the server)" : "not authenticated"),
+  });
   const query = process.env.CONVEX_QUERY;
-  if (query) socket.onUpdate(query as never, {} as never, (value: unknown) => say("socket", `query ${query} → ${JSON.stringify(value)}`));
+  if (query)
+    socket.onUpdate(query as never, {} as never, (value: unknown) =>
+      say("socket", `query ${query} → ${JSON.stringify(value)}`),
+    );
   await sleep(seconds * 1000);
   manager.signOut();
   await sleep(500);

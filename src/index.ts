@@ -36,7 +36,16 @@ export type {
   DiscardedEvent,
 } from "./core/events";
 export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./core/errors";
-export type { FetchContext, FetchReason, GetTokenOptions, Logger, OutsideSignal, TokenFetcher, TokenSnapshot, TokenStatus } from "./core/types";
+export type {
+  FetchContext,
+  FetchReason,
+  GetTokenOptions,
+  Logger,
+  OutsideSignal,
+  TokenFetcher,
+  TokenSnapshot,
+  TokenStatus,
+} from "./core/types";
 export type { TokenSource } from "./core/token-source";
 export type { RetryPolicy } from "./core/retry";
 export type { RefreshPlan, TokenTimes } from "./core/schedule";

@@ -22,7 +22,8 @@ async function hour(adapter: "connectConvex" | "naive") {
   const socket = new ConvexClient(stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
   const http = new ConvexHttpClient(stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
   socket.onUpdate(anyApi.auth!.whoami!, {}, () => {});
-  const fetchFromEndpoint = async () => ((await (await fetch(stack.endpoint.tokenUrl)).json()) as { token: string }).token;
+  const fetchFromEndpoint = async () =>
+    ((await (await fetch(stack.endpoint.tokenUrl)).json()) as { token: string }).token;
   const manager = createTokenManager({ fetchToken: httpTokenFetcher({ url: stack.endpoint.tokenUrl }) });
   let httpFailures = 0;
   if (adapter === "connectConvex") {

@@ -44,12 +44,21 @@ function Tree({ w, path }: { w: World; path: Path }) {
       <Identity />
     </>
   );
-  if (path === "D") return <ConvexProviderWithCustomJwt client={w.client} manager={w.source}>{child}</ConvexProviderWithCustomJwt>;
+  if (path === "D")
+    return (
+      <ConvexProviderWithCustomJwt client={w.client} manager={w.source}>
+        {child}
+      </ConvexProviderWithCustomJwt>
+    );
   const useAuth =
     path === "A"
       ? () => {
           const { isLoading, isAuthenticated, fetchAccessToken } = usePlainFetcher(w.source);
-          return { isLoading, isAuthenticated, fetchAccessToken: fetchAccessToken as (a: { forceRefreshToken: boolean }) => Promise<string | null> };
+          return {
+            isLoading,
+            isAuthenticated,
+            fetchAccessToken: fetchAccessToken as (a: { forceRefreshToken: boolean }) => Promise<string | null>,
+          };
         }
       : () => useConvexCustomJwt(w.source, path === "C" ? { authRefreshTokenLeewaySeconds: 100 } : {});
   return (

@@ -24,7 +24,8 @@ export function formatResult(result: BenchResult): string {
   const width = Math.max(...result.checks.map((c) => c.label.length));
   const lines = [`\n== ${result.name} ==`];
   for (const c of result.checks) {
-    const verdict = c.budget === undefined ? "" : `  budget ${c.budget}  ${c.pass === undefined ? "N/A" : c.pass ? "PASS" : "OVER"}`;
+    const verdict =
+      c.budget === undefined ? "" : `  budget ${c.budget}  ${c.pass === undefined ? "N/A" : c.pass ? "PASS" : "OVER"}`;
     lines.push(`  ${c.label.padEnd(width)}  ${c.value}${verdict}`);
   }
   for (const note of result.notes ?? []) lines.push(`  ${note}`);

@@ -25,7 +25,9 @@ export interface ScriptOptions {
 export async function run(options: ScriptOptions): Promise<{ sent: number; identities: string[] }> {
   const { iterations = 10, intervalMs = 60_000, log = console.log } = options;
   const tokens = createTokenManager({ fetchToken: httpTokenFetcher({ url: options.tokenUrl }) });
-  tokens.on("token", ({ subject, expiresAt }) => log(`token for ${subject}, valid until ${new Date(expiresAt).toISOString()}`));
+  tokens.on("token", ({ subject, expiresAt }) =>
+    log(`token for ${subject}, valid until ${new Date(expiresAt).toISOString()}`),
+  );
   tokens.on("error", ({ error, attempt }) => log(`token fetch attempt ${attempt} failed: ${(error as Error).message}`));
 
   const socket = new ConvexClient(options.convexUrl, { ...options.clientOptions, logger: false });

@@ -25,7 +25,9 @@ beforeAll(async () => {
     if (message.type() === "error") problems.push(`console: ${message.text()}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  page.on("requestfailed", (request) =>
+    problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -44,7 +46,10 @@ it("signs in, rotates with the identity steady, and signs out, with no console e
   // Sign in: the identity Convex sees (through the query) is the user's.
   await page.getByLabel("user").fill("alice");
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByTestId("identity").filter({ hasText: /^alice$/ }).waitFor();
+  await page
+    .getByTestId("identity")
+    .filter({ hasText: /^alice$/ })
+    .waitFor();
   expect(await text("convex-auth")).toBe("authenticated");
   expect(await text("status")).toBe("valid");
   expect(await text("countdown")).toMatch(/^\d+ s$/);

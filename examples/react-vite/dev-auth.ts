@@ -29,10 +29,17 @@ export function devAuth(issuer: TestIssuer): Plugin & { readonly minted: number 
   };
 }
 
-async function handle(issuer: TestIssuer, counter: { minted: number }, path: string, req: IncomingMessage, res: ServerResponse) {
+async function handle(
+  issuer: TestIssuer,
+  counter: { minted: number },
+  path: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+) {
   if (path === "/api/sign-in" && req.method === "POST") {
     const { user } = JSON.parse((await body(req)) || "{}") as { user?: unknown };
-    if (typeof user !== "string" || !/^[\w.-]{1,64}$/.test(user)) return send(res, 400, { error: "user: letters, digits, . _ -" });
+    if (typeof user !== "string" || !/^[\w.-]{1,64}$/.test(user))
+      return send(res, 400, { error: "user: letters, digits, . _ -" });
     res.setHeader("Set-Cookie", `session=${user}; Path=/; HttpOnly; SameSite=Strict`);
     return send(res, 200, { user });
   }

@@ -23,7 +23,9 @@ export interface ReactExample {
 }
 
 /** Start the issuer, the local deployment and the Vite dev server. */
-export async function startReactExample(options: { port?: number; lifetimeSec?: number; quiet?: boolean } = {}): Promise<ReactExample> {
+export async function startReactExample(
+  options: { port?: number; lifetimeSec?: number; quiet?: boolean } = {},
+): Promise<ReactExample> {
   const stack = await startLocalStack({ issuer: { lifetimeSec: options.lifetimeSec ?? 60 }, jwksMaxAgeSec: 60 });
   const auth = devAuth(stack.issuer);
   let vite: ViteDevServer | undefined;

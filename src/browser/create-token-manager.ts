@@ -79,8 +79,10 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
   for (const [name, value] of Object.entries({ refreshOnFocus, refreshOnReconnect, refreshOnWake })) {
     if (!["undefined", "boolean", "function"].includes(typeof value)) mustBe(name, "a boolean or a SignalSource");
   }
-  if (crossTabKey !== undefined && (typeof crossTabKey !== "string" || !crossTabKey)) mustBe("crossTabKey", "a non-empty string");
-  if (crossTabLockWaitMs !== undefined && !(crossTabLockWaitMs >= 0)) mustBe("crossTabLockWaitMs", "a number of milliseconds >= 0");
+  if (crossTabKey !== undefined && (typeof crossTabKey !== "string" || !crossTabKey))
+    mustBe("crossTabKey", "a non-empty string");
+  if (crossTabLockWaitMs !== undefined && !(crossTabLockWaitMs >= 0))
+    mustBe("crossTabLockWaitMs", "a number of milliseconds >= 0");
   const appFetcher = core.fetchToken;
   // An invalid fetcher is left for the core to reject with its own message.
   if (typeof appFetcher !== "function") return new TokenManager(core);
@@ -95,7 +97,9 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
     ...pick(refreshOnFocus, !!inPage, () => [focusSignal()]),
     ...pick(refreshOnWake, !!inPage, () => [wakeSignal({ clock }), pageShowSignal()]),
   ];
-  const crossTab = crossTabKey ? crossTabFetcher({ key: crossTabKey, fetchToken: appFetcher, lockWaitMs: crossTabLockWaitMs, clock }) : undefined;
+  const crossTab = crossTabKey
+    ? crossTabFetcher({ key: crossTabKey, fetchToken: appFetcher, lockWaitMs: crossTabLockWaitMs, clock })
+    : undefined;
   const shared = crossTab?.fetchToken ?? appFetcher;
   // Outermost, so that an offline tab does not hold the cross-tab lock while it waits for the network.
   const gate = reconnect.length ? offlineGate(shared) : undefined;
@@ -103,14 +107,19 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
 
   // The gate hears the network first, so the refresh the manager starts on "online" goes straight out.
   const stops = [
-    ...reconnect.map((source) => source((signal) => (gate!.update(signal), manager.notify(signal)))),
+    ...reconnect.map((source) =>
+      source((signal) => {
+        gate!.update(signal);
+        manager.notify(signal);
+      }),
+    ),
     ...sources.map((source) => source((signal) => manager.notify(signal))),
   ];
   if (crossTab) stops.push(crossTab.attach(manager));
   const unsubscribe = manager.subscribe(() => {
     if (manager.getSnapshot().status === "disposed") {
       unsubscribe();
-      stops.forEach((stop) => stop());
+      for (const stop of stops) stop();
     }
   });
   return manager;

@@ -117,7 +117,9 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
     const before = held;
     const adoptable = () => {
       const nowSec = clock.now() / 1000;
-      return shared !== undefined && newer(shared, before) && stamp(shared)[1] > nowSec ? (held = shared) : undefined;
+      if (shared === undefined || !newer(shared, before) || stamp(shared)[1] <= nowSec) return undefined;
+      held = shared;
+      return held;
     };
     const adopted = adoptable();
     if (adopted !== undefined) return Promise.resolve(adopted);
@@ -186,7 +188,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
         const token = message.token;
         if (typeof token !== "string" || !newer(token, held) || !newer(token, shared)) return;
         shared = token;
-        waiters.forEach((wake) => wake());
+        for (const wake of waiters) wake();
         const { status } = manager.getSnapshot();
         // A running manager adopts it now, through its normal fetch path; the wrapped fetcher answers.
         if (status === "valid" || status === "retrying") manager.getToken({ forceRefresh: true }).catch(() => {});

@@ -13,5 +13,7 @@ import { browserGlobals, domSignal, type SignalSource } from "./signal-source";
  * const stop = pageShowSignal()((signal) => manager.notify(signal));
  */
 export function pageShowSignal(): SignalSource {
-  return domSignal(() => [[browserGlobals().window, "pageshow", (event) => (event as PageTransitionEvent).persisted && "wake"]]);
+  return domSignal(() => [
+    [browserGlobals().window, "pageshow", (event) => (event as PageTransitionEvent).persisted && "wake"],
+  ]);
 }

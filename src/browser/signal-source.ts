@@ -70,7 +70,9 @@ export function domSignal(bindings: () => DomBinding[]): SignalSource {
       target?.addEventListener?.(type, handler);
       return () => target?.removeEventListener?.(type, handler);
     });
-    return () => offs.forEach((off) => off());
+    return () => {
+      for (const off of offs) off();
+    };
   });
 }
 

@@ -25,7 +25,11 @@ export interface WakeSignalOptions {
  * @example
  * const stop = wakeSignal({ intervalMs: 10_000 })((signal) => manager.notify(signal));
  */
-export function wakeSignal({ clock = systemClock, intervalMs = 10_000, lateMs = 30_000 }: WakeSignalOptions = {}): SignalSource {
+export function wakeSignal({
+  clock = systemClock,
+  intervalMs = 10_000,
+  lateMs = 30_000,
+}: WakeSignalOptions = {}): SignalSource {
   return createSignalSource((emit) => {
     let handle: unknown;
     const arm = () => {

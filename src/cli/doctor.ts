@@ -60,8 +60,10 @@ export function formatDiagnosis(token: string, d: Diagnosis): string {
   const header = parseHeader(token) ?? {};
   const claims = parsePayload(token) ?? {};
   const lines = [
-    `Token ${tokenTail(token)}: kid ${JSON.stringify(header.kid ?? null)}, alg ${JSON.stringify(header.alg ?? null)}; ` +
-      `iss ${JSON.stringify(claims.iss ?? null)}, sub ${JSON.stringify(claims.sub ?? null)}, aud ${JSON.stringify(claims.aud ?? null)}`,
+    `Token ${tokenTail(token)}: kid ${JSON.stringify(header.kid ?? null)}, alg ` +
+      `${JSON.stringify(header.alg ?? null)}; ` +
+      `iss ${JSON.stringify(claims.iss ?? null)}, sub ${JSON.stringify(claims.sub ?? null)}, aud ` +
+      `${JSON.stringify(claims.aud ?? null)}`,
     "",
   ];
   for (const f of d.findings) {
@@ -74,37 +76,43 @@ export function formatDiagnosis(token: string, d: Diagnosis): string {
   lines.push(
     d.ok
       ? `OK: the backend accepts this token${d.findings.some((f) => f.status === "warn") ? " (see the warnings)" : ""}.`
-      : `FAILED: the backend rejects this token with ${d.backendError?.code ?? "an error"}: ${d.backendError?.message ?? "see above"}`,
+      : `FAILED: the backend rejects this token with ${d.backendError?.code ?? "an error"}: ` +
+          `${d.backendError?.message ?? "see above"}`,
   );
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
+}
+
+/** `args` parsed as `doctor`'s flags (throws on an unknown flag). */
+function parseDoctorArgs(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      issuer: { type: "string" },
+      jwks: { type: "string" },
+      "application-id": { type: "string" },
+      algorithm: { type: "string" },
+      "jwks-file": { type: "string" },
+      now: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
 }
 
 /** Run `doctor` with `args` (after the command name). Resolves to the exit status. */
 export async function doctor(args: string[], io: DoctorIo): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseDoctorArgs>;
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        config: { type: "string" },
-        issuer: { type: "string" },
-        jwks: { type: "string" },
-        "application-id": { type: "string" },
-        algorithm: { type: "string" },
-        "jwks-file": { type: "string" },
-        now: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseDoctorArgs(args);
   } catch (err) {
     io.stderr(`${(err as Error).message}\n\n${DOCTOR_USAGE}\n`);
     return 2;
   }
   const { values: o, positionals } = parsed;
   if (o.help) {
-    io.stdout(DOCTOR_USAGE + "\n");
+    io.stdout(`${DOCTOR_USAGE}\n`);
     return 0;
   }
   if (positionals.length > 1) {
@@ -142,7 +150,8 @@ export async function doctor(args: string[], io: DoctorIo): Promise<number> {
     if (o["jwks-file"] !== undefined) jwks = await readJwksFile(o["jwks-file"]);
     if (o.issuer !== undefined || o.jwks !== undefined) {
       if (o.config !== undefined) throw new ConfigLoadError("Give either --config or the provider flags, not both.");
-      if (o.issuer === undefined || o.jwks === undefined) throw new ConfigLoadError("--issuer and --jwks are both needed.");
+      if (o.issuer === undefined || o.jwks === undefined)
+        throw new ConfigLoadError("--issuer and --jwks are both needed.");
       let jwksUrl = o.jwks;
       if (!/^(https?|data):/i.test(jwksUrl)) {
         // A local file: check offline against it.
@@ -173,7 +182,7 @@ export async function doctor(args: string[], io: DoctorIo): Promise<number> {
     ...(jwks !== undefined ? { jwks } : {}),
     ...(now !== undefined ? { now } : {}),
   });
-  io.stdout(o.json ? JSON.stringify(diagnosis, null, 2) + "\n" : formatDiagnosis(token, diagnosis));
+  io.stdout(o.json ? `${JSON.stringify(diagnosis, null, 2)}\n` : formatDiagnosis(token, diagnosis));
   return diagnosis.ok ? 0 : 1;
 }
 

@@ -3,7 +3,8 @@
  *
  * JavaScript configs are imported as they are. A TypeScript config is bundled with the `esbuild` of the
  * user's project (every Convex project has it: the `convex` package depends on it), of the working
- * directory, or next to this CLI; without esbuild, Node's built-in type stripping is tried (Node ≥ 22.18); otherwise the
+ * directory, or next to this CLI; without esbuild, Node's built-in type stripping is tried (Node ≥ 22.18); ' +
+   'otherwise the
  * error says to install esbuild, use a .js config, or pass the provider as flags.
  *
  * @internal
@@ -27,7 +28,11 @@ type EsbuildLike = {
 
 async function findEsbuild(configPath: string): Promise<EsbuildLike | undefined> {
   // The config's project first, then the working directory, then this CLI's own install.
-  const bases = [configPath, join(process.cwd(), "package.json"), ...(process.argv[1] ? [resolve(process.argv[1])] : [])];
+  const bases = [
+    configPath,
+    join(process.cwd(), "package.json"),
+    ...(process.argv[1] ? [resolve(process.argv[1])] : []),
+  ];
   for (const from of bases) {
     try {
       const resolved = createRequire(from).resolve("esbuild");

@@ -55,7 +55,11 @@ const connections = new WeakMap<object, (next?: TokenSource) => void>();
  * const convex = new ConvexClient("https://happy-otter-123.convex.cloud");
  * const disconnect = connectConvex(convex, tokens);
  */
-export function connectConvex(client: ConvexClientLike, manager: TokenSource, options: ConnectConvexOptions = {}): () => void {
+export function connectConvex(
+  client: ConvexClientLike,
+  manager: TokenSource,
+  options: ConnectConvexOptions = {},
+): () => void {
   const [target, http] = classifyClient(client);
   assertTokenSource(manager, "connectConvex");
   const { onChange = () => {} } = options;
@@ -95,7 +99,10 @@ export function connectConvex(client: ConvexClientLike, manager: TokenSource, op
       if (http) target.clearAuth();
       else if (!next) {
         target.clearAuth();
-        (target as SocketAuthClient).setAuth(async () => null, () => {});
+        (target as SocketAuthClient).setAuth(
+          async () => null,
+          () => {},
+        );
       }
     }
     // A different user's token must not stay on the client while the new manager fetches its own.

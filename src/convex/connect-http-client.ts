@@ -42,7 +42,10 @@ export function connectHttpClient(
           if (
             retried ||
             current === null ||
-            !(error instanceof Error && /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message))
+            !(
+              error instanceof Error &&
+              /"code"\s*:\s*"(InvalidAuthHeader|Unauthenticated|NoAuthProvider)"/.test(error.message)
+            )
           ) {
             throw error;
           }

@@ -81,7 +81,10 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
       const token = manager.peekToken();
       const now = Date.now();
       const { issuedAt } = manager.getSnapshot();
-      answer = await (token !== null && token !== held && issuedAt !== null && now - issuedAt <= Math.max(0, leewayMs - 5_000)
+      answer = await (token !== null &&
+      token !== held &&
+      issuedAt !== null &&
+      now - issuedAt <= Math.max(0, leewayMs - 5_000)
         ? // A token the client does not hold, young enough (with 5 s for the round trip and the backend's zero
           // mid-session leeway) for Convex's own refetch at lifetime − leeway to land before `exp`.
           token
@@ -94,7 +97,13 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
               const check = () => {
                 const next = manager.peekToken();
                 const { status, hasToken } = manager.getSnapshot();
-                if (signal.aborted || (next !== null && next !== held) || !hasToken || status === "signedOut" || status === "disposed") {
+                if (
+                  signal.aborted ||
+                  (next !== null && next !== held) ||
+                  !hasToken ||
+                  status === "signedOut" ||
+                  status === "disposed"
+                ) {
                   unsubscribe();
                   resolve(next !== held ? next : null);
                 }

@@ -12,4 +12,10 @@ export { convexTokenFetcher } from "./convex-token-fetcher";
 
 export type { ConnectConvexOptions } from "./connect-convex";
 export type { ConvexTokenFetcher, ConvexTokenFetcherOptions } from "./convex-token-fetcher";
-export type { AuthTokenFetcher, ConvexClientLike, HttpAuthClient, SocketAuthClient, WrappingSocketClient } from "./types";
+export type {
+  AuthTokenFetcher,
+  ConvexClientLike,
+  HttpAuthClient,
+  SocketAuthClient,
+  WrappingSocketClient,
+} from "./types";

@@ -16,7 +16,9 @@ const has = (value: any, ...keys: string[]): boolean => keys.every((key) => type
 
 /** The one message builder, worded as the core's: `api: \`name\` must be what; got <a number, or a type>.` */
 export const fail = (api: string, name: string, what: string, value: unknown): never => {
-  throw new TypeError(`${api}: \`${name}\` must be ${what}; got ${value == null || typeof value == "number" ? value : typeof value}.`);
+  throw new TypeError(
+    `${api}: \`${name}\` must be ${what}; got ${value == null || typeof value == "number" ? value : typeof value}.`,
+  );
 };
 
 /** Tell which Convex client this is, or throw a `TypeError` naming the accepted clients. */
@@ -32,7 +34,12 @@ export function classifyClient(client: any): ClientKind {
   }
   return has(inner, "setAuth", "clearAuth")
     ? [inner as SocketAuthClient]
-    : fail("connectConvex", "client", "a ConvexClient, ConvexReactClient, ConvexHttpClient or BaseConvexClient", client);
+    : fail(
+        "connectConvex",
+        "client",
+        "a ConvexClient, ConvexReactClient, ConvexHttpClient or BaseConvexClient",
+        client,
+      );
 }
 
 /** Throw a `TypeError` unless `manager` has what the adapter uses of a token manager. */

@@ -82,7 +82,8 @@ export function acceptToken(
   const issuerNow = beyond ? (iat ?? now) : now - skew;
   const lifetime = iat === undefined ? Infinity : exp - iat - (best || beyond ? grain : 0);
   const remaining = beyond ? lifetime : Math.min(lifetime, exp - issuerNow);
-  const where = `(this clock: ${Math.round(best / 1000)} s ahead of the issuer's; \`maxClockSkewMs\`: ${o.maxClockSkewMs})`;
+  const where =
+    `(this clock: ${Math.round(best / 1000)} s ahead of ` + `the issuer's; \`maxClockSkewMs\`: ${o.maxClockSkewMs})`;
   if (iat === undefined) {
     warnings.push([
       "ERR_TOKEN_MISSING_IAT",
@@ -91,7 +92,8 @@ export function acceptToken(
   } else if (iat - now > TOLERANCE_MS && !beyond) {
     warnings.push([
       "ERR_TOKEN_IAT_IN_FUTURE",
-      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects over 5 s: sync the clocks (NTP).`,
+      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects over 5 s: sync ` +
+        `the clocks (NTP).`,
     ]);
   }
   if (beyond) {
@@ -103,14 +105,16 @@ export function acceptToken(
   if (remaining <= 0) {
     throw new InvalidTokenError(
       "ERR_TOKEN_EXPIRED",
-      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks; a caching issuer must mint when reason is "forced".`,
+      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks; a ` +
+        `caching issuer must mint when reason is "forced".`,
       raw,
     );
   }
   if (nbf !== undefined && nbf - issuerNow > TOLERANCE_MS) {
     throw new InvalidTokenError(
       "ERR_TOKEN_NOT_YET_VALID",
-      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s ahead ${where}; Convex rejects over 5 s: drop \`nbf\` or set it to \`iat\`.`,
+      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s ahead ${where}; Convex rejects over 5 s: drop ` +
+        `\`nbf\` or set it to \`iat\`.`,
       raw,
     );
   }

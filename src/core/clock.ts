@@ -72,7 +72,8 @@ export class Timeline {
     this.#wall = wall;
     this.#mono = mono;
     if (dWall - dMono > 1_000) this.jumped += dWall - dMono;
-    return (this.#t += Math.max(0, Math.abs(dWall - dMono) > 1_000 ? Math.max(dWall, dMono) : dWall));
+    this.#t += Math.max(0, Math.abs(dWall - dMono) > 1_000 ? Math.max(dWall, dMono) : dWall);
+    return this.#t;
   }
 
   /** The wall clock at the last reading: a wall reading below it means the wall clock went back. */

@@ -55,7 +55,8 @@ export class TokenFetchError extends TokenManagerError {
   constructor(attempts: number, cause: unknown) {
     super(
       "ERR_TOKEN_FETCH_FAILED",
-      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the token endpoint; retries go on.`,
+      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the ` +
+        `token endpoint; retries go on.`,
       { cause },
     );
     this.attempts = attempts;
@@ -83,7 +84,11 @@ export class TokenEndpointError extends TokenManagerError {
   declare readonly status: number;
   declare readonly retryable: boolean;
   declare readonly retryAfterMs: number | undefined;
-  constructor(status: number, message: string, options: { retryable: boolean; retryAfterMs?: number; cause?: unknown }) {
+  constructor(
+    status: number,
+    message: string,
+    options: { retryable: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
     super("ERR_TOKEN_ENDPOINT", message, { cause: options.cause });
     this.status = status;
     this.retryable = options.retryable;

@@ -48,7 +48,13 @@ export interface TokenManagerOptions extends ExpectedClaims {
 
 /** Options with every default filled in, `retry` flattened in. */
 export type ResolvedOptions = TokenManagerOptions &
-  Required<RetryPolicy & Pick<TokenManagerOptions, "refreshLeewayMs" | "refreshJitterMs" | "minValidityMs" | "fetchTimeoutMs" | "maxClockSkewMs">>;
+  Required<
+    RetryPolicy &
+      Pick<
+        TokenManagerOptions,
+        "refreshLeewayMs" | "refreshJitterMs" | "minValidityMs" | "fetchTimeoutMs" | "maxClockSkewMs"
+      >
+  >;
 
 const DAY_MS = 86_400_000;
 
@@ -65,7 +71,10 @@ export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
   const number = (name: string, value: unknown, fallback: number, min = 0, max = DAY_MS, integer?: boolean) => {
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
-      mustBe(name, `${integer ? "an integer" : "a number of milliseconds"} from ${min} to ${max}; got ${String(value)}`);
+      mustBe(
+        name,
+        `${integer ? "an integer" : "a number of milliseconds"} from ${min} to ${max}; got ${String(value)}`,
+      );
     }
     return value;
   };
@@ -83,7 +92,13 @@ export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
   ] as const) {
     if (value !== undefined && (typeof value !== type || !value)) mustBe(name, what);
   }
-  const resolved = { ...options, attempts, baseDelayMs, maxDelayMs, shouldRetry: retry.shouldRetry ?? isRetryable } as ResolvedOptions;
+  const resolved = {
+    ...options,
+    attempts,
+    baseDelayMs,
+    maxDelayMs,
+    shouldRetry: retry.shouldRetry ?? isRetryable,
+  } as ResolvedOptions;
   // [option, default, min, max]
   for (const [name, fallback, min, max] of [
     ["refreshLeewayMs", 60_000],

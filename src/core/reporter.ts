@@ -36,7 +36,10 @@ export class Reporter {
   }
 
   off(event: string, fn: Listener): void {
-    this.#lists.set(event, (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn));
+    this.#lists.set(
+      event,
+      (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn),
+    );
   }
 
   emit<E extends keyof TokenManagerEvents>(event: E, payload: Parameters<TokenManagerEvents[E]>[0]): void {

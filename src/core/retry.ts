@@ -64,7 +64,8 @@ export function isRetryable(error: unknown): boolean {
   // A token too short-lived to serve may come right next time (whole-second claims on short tokens).
   if (error instanceof InvalidTokenError) return error.code === "ERR_TOKEN_TOO_SHORT_LIVED";
   // Not `instanceof TokenEndpointError`: that would pull the class into every bundle, used or not.
-  if (error instanceof TokenManagerError && error.code === "ERR_TOKEN_ENDPOINT") return (error as TokenEndpointError).retryable;
+  if (error instanceof TokenManagerError && error.code === "ERR_TOKEN_ENDPOINT")
+    return (error as TokenEndpointError).retryable;
   // A TokenFetchTimeoutError has no status: it falls through to "unknown", retried.
   if (error && typeof error === "object") {
     const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };

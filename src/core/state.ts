@@ -55,7 +55,13 @@ export function timerOf(state: State): number | null {
   }
 }
 /** The public snapshot of `state`, its times shown on the wall clock. */
-export function snapshotOf(state: State, time: Timeline, error: unknown, failures: number, clockSkewMs: number): TokenSnapshot {
+export function snapshotOf(
+  state: State,
+  time: Timeline,
+  error: unknown,
+  failures: number,
+  clockSkewMs: number,
+): TokenSnapshot {
   const held = state.token;
   const wall = (t: number | undefined) => (t === undefined || t === Infinity ? null : time.toWall(t));
   return Object.freeze({
@@ -63,7 +69,9 @@ export function snapshotOf(state: State, time: Timeline, error: unknown, failure
     hasToken: !!held,
     issuedAt: wall(held?.issuedAt),
     expiresAt: wall(held?.expiresAt),
-    nextFetchAt: wall(state.status === "valid" ? held!.refreshAt : state.status === "retrying" ? state.retryAt : undefined),
+    nextFetchAt: wall(
+      state.status === "valid" ? held!.refreshAt : state.status === "retrying" ? state.retryAt : undefined,
+    ),
     subject: held?.sub ?? null,
     issuer: held?.iss ?? null,
     error,
@@ -74,7 +82,9 @@ export function snapshotOf(state: State, time: Timeline, error: unknown, failure
 
 /** Whether `held` can be served at `now` to a caller asking for `minValidityMs` (default: its serving limit). */
 export function usable(held: Held, now: number, minValidityMs: number | undefined): boolean {
-  return minValidityMs === undefined ? now < held.serveUntil : held.expiresAt - now >= minValidityMs && now < held.expiresAt;
+  return minValidityMs === undefined
+    ? now < held.serveUntil
+    : held.expiresAt - now >= minValidityMs && now < held.expiresAt;
 }
 
 /** `held` if it has not expired at `now`. */
@@ -91,7 +101,8 @@ export function callerError(error: unknown, attempts: number): Error {
 export function tooShort(leftMs: number, neededMs: number, raw: string): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_TOO_SHORT_LIVED",
-    `The token is valid ${Math.round(leftMs / 1000)} s, under the ${Math.round(neededMs / 1000)} s needed (\`minValidityMs\`): mint longer-lived tokens or ask for less.`,
+    `The token is valid ${Math.round(leftMs / 1000)} s, under the ${Math.round(neededMs / 1000)} s needed ` +
+      `(\`minValidityMs\`): mint longer-lived tokens or ask for less.`,
     raw,
   );
 }

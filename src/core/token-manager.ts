@@ -184,7 +184,11 @@ export class TokenManager implements TokenSource {
       const state = this.#state;
       const now = this.#now();
       if (signal === "offline") return;
-      if (state.status === "valid" ? now >= state.token.refreshAt : state.status === "retrying" && (signal === "online" || now >= state.retryAt)) {
+      if (
+        state.status === "valid"
+          ? now >= state.token.refreshAt
+          : state.status === "retrying" && (signal === "online" || now >= state.retryAt)
+      ) {
         this.#fetch(signal, state.status === "retrying" ? state.attempt + 1 : 1);
       }
     } catch (error) {
@@ -210,11 +214,13 @@ export class TokenManager implements TokenSource {
       return token.raw;
     }
     // The issuer's last new token could not meet this: fail fast instead of fetching on every call.
-    if (!forceRefresh && minValidityMs! > this.#ceiling) throw tooShort(this.#ceiling, minValidityMs!, token?.raw ?? "");
+    if (!forceRefresh && minValidityMs! > this.#ceiling)
+      throw tooShort(this.#ceiling, minValidityMs!, token?.raw ?? "");
     // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast.
     if (state.status === "retrying" && state.failFast) throw callerError(state.error, state.attempt);
     return wait(this.#waiters, this.#timer, minValidityMs, signal, () => {
-      if (status === "idle" || status === "valid") this.#fetch(status === "idle" ? "initial" : forceRefresh ? "forced" : "scheduled", 1);
+      if (status === "idle" || status === "valid")
+        this.#fetch(status === "idle" ? "initial" : forceRefresh ? "forced" : "scheduled", 1);
     });
   }
 
@@ -228,7 +234,14 @@ export class TokenManager implements TokenSource {
     const controller = new AbortController();
     // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
     const deadline = now + this.#options.fetchTimeoutMs;
-    const state: Fetching = { status: "fetching", token: live(previous.token, now), reason, attempt, controller, deadline };
+    const state: Fetching = {
+      status: "fetching",
+      token: live(previous.token, now),
+      reason,
+      attempt,
+      controller,
+      deadline,
+    };
     this.#transition(state);
     if (this.#state === state) this.#events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
@@ -247,13 +260,22 @@ export class TokenManager implements TokenSource {
 
   #onFetchSettled(state: Fetching, ok: boolean, value: unknown): void {
     // Overtaken by signOut(), dispose() or the timeout: drop it (invariant 3).
-    if (this.#state !== state) return this.#events.emit("discarded", { outcome: !ok ? "error" : value === null ? "null" : "token" });
+    if (this.#state !== state)
+      return this.#events.emit("discarded", { outcome: !ok ? "error" : value === null ? "null" : "token" });
     if (!ok) return this.#onFetchFailed(state, value);
     if (value === null) return this.#end("fetcher");
     const now = this.#now();
     let held: Held;
     try {
-      const accepted = acceptToken(value, now, this.#samples, (raw) => this.#seen.includes(raw), this.#time.jumped, this.#options, this.#clock.random());
+      const accepted = acceptToken(
+        value,
+        now,
+        this.#samples,
+        (raw) => this.#seen.includes(raw),
+        this.#time.jumped,
+        this.#options,
+        this.#clock.random(),
+      );
       held = accepted.held;
       this.#samples = accepted.samples;
       if (accepted.settled) this.#time.jumped = 0;
@@ -262,7 +284,11 @@ export class TokenManager implements TokenSource {
       const skew = accepted.skewMs;
       if (skew !== null && skew !== this.#skewMs) {
         this.#skewMs = skew;
-        if (skew) this.#events.warn("ERR_CLOCK_SKEW", `This clock is ${Math.round(skew / 1000)} s ahead of the issuer's: corrected.`);
+        if (skew)
+          this.#events.warn(
+            "ERR_CLOCK_SKEW",
+            `This clock is ${Math.round(skew / 1000)} s ahead of the issuer's: corrected.`,
+          );
       }
     } catch (failure) {
       return this.#onFetchFailed(state, failure);
@@ -279,18 +305,36 @@ export class TokenManager implements TokenSource {
       if (this.#stale && previous) this.#remint = previous.expiresAt - now;
       this.#stale = 0;
       this.#ceiling = held.expiresAt - now;
-      if (this.#remint) held = { ...held, refreshAt: Math.min(held.serveUntil, Math.max(held.refreshAt, held.expiresAt - this.#remint + 1_000)) };
+      if (this.#remint)
+        held = {
+          ...held,
+          refreshAt: Math.min(held.serveUntil, Math.max(held.refreshAt, held.expiresAt - this.#remint + 1_000)),
+        };
     } else {
       // The issuer handed back the token already held (or one expiring no later): keep it and try again one
       // backoff step later, never sooner (no loop), and before it stops being servable.
       if (!fresh && state.reason === "forced") {
-        this.#events.warn("ERR_TOKEN_NOT_RENEWED", 'A forced refresh got the held token back: mint a new one when reason is "forced".');
+        this.#events.warn(
+          "ERR_TOKEN_NOT_RENEWED",
+          'A forced refresh got the held token back: mint a new one when reason is "forced".',
+        );
       }
       // Halfway to the end of serving (a search for where the issuer mints again), at least a backoff step.
       const step = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** Math.min(this.#stale++, 30));
-      held = { ...held, refreshAt: Math.min(held.serveUntil, now + Math.max(step * (0.5 + this.#clock.random() / 2), (held.serveUntil - now) / 2)) };
+      held = {
+        ...held,
+        refreshAt: Math.min(
+          held.serveUntil,
+          now + Math.max(step * (0.5 + this.#clock.random() / 2), (held.serveUntil - now) / 2),
+        ),
+      };
     }
-    if (now >= held.serveUntil) return this.#onFetchFailed(state, tooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw), held);
+    if (now >= held.serveUntil)
+      return this.#onFetchFailed(
+        state,
+        tooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw),
+        held,
+      );
     this.#failures = 0;
     this.#lastError = null;
     this.#transition({ status: "valid", token: held });
@@ -308,7 +352,10 @@ export class TokenManager implements TokenSource {
     }
     if (this.#state.token !== held) return; // a token listener signed out (its waiters are settled)
     settleAll(this.#waiters, this.#timer, ({ minValidityMs, settle }) =>
-      settle(held.raw, usable(held, now, minValidityMs) ? undefined : tooShort(held.expiresAt - now, minValidityMs!, held.raw)),
+      settle(
+        held.raw,
+        usable(held, now, minValidityMs) ? undefined : tooShort(held.expiresAt - now, minValidityMs!, held.raw),
+      ),
     );
   }
 
@@ -320,15 +367,27 @@ export class TokenManager implements TokenSource {
     const attempt = offline ? tried - 1 : tried;
     const exhausted = !retryable || attempt >= o.attempts;
     const retryAfter = retryAfterOf(error); // capped at 1 hour on every path
-    const delay = retryable ? backoffDelay(Math.max(1, attempt), o, this.#clock.random(), retryAfter) : Math.max(o.maxDelayMs, retryAfter ?? 0);
+    const delay = retryable
+      ? backoffDelay(Math.max(1, attempt), o, this.#clock.random(), retryAfter)
+      : Math.max(o.maxDelayMs, retryAfter ?? 0);
     const failFast = exhausted || offline || delay > o.maxDelayMs;
     const held = live(keep, now);
     const retryAt = offline ? Infinity : now + delay;
     this.#failures++;
     this.#lastError = error;
     this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
-    this.#events.log("warn", `fetch attempt ${tried} failed (${describe(error)}); next try ${offline ? "when online" : `in ${Math.round(delay)} ms`}`);
-    this.#events.emit("error", { error, attempt: tried, retryAt: this.#time.toWall(retryAt), exhausted: failFast, servingToken: !!held && now < held.serveUntil });
+    this.#events.log(
+      "warn",
+      `fetch attempt ${tried} failed (${describe(error)}); next try ` +
+        `${offline ? "when online" : `in ${Math.round(delay)} ms`}`,
+    );
+    this.#events.emit("error", {
+      error,
+      attempt: tried,
+      retryAt: this.#time.toWall(retryAt),
+      exhausted: failFast,
+      servingToken: !!held && now < held.serveUntil,
+    });
     if (failFast && this.#state.status === "retrying") {
       const failure = callerError(error, tried);
       settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
@@ -394,7 +453,8 @@ export class TokenManager implements TokenSource {
     this.#stale = 0;
     this.#seen = [];
     this.#transition({ status: reason ? "signedOut" : "disposed" });
-    if (previous.status === "fetching") this.#events.guard("an abort listener", () => previous.controller.abort(failure ?? new Error("Signed out")));
+    if (previous.status === "fetching")
+      this.#events.guard("an abort listener", () => previous.controller.abort(failure ?? new Error("Signed out")));
     settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
     if (reason) this.#events.emit("signedOut", { reason });
   }

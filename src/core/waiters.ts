@@ -16,7 +16,13 @@ export interface Waiter {
  * Add a caller to `waiters` until the next {@link settleAll} (or `signal`'s abort, which rejects with its
  * reason). `then` runs once it waits: a listener of the fetch it starts may sign out, which must settle it too.
  */
-export function wait(waiters: Set<Waiter>, timer: DeadlineTimer, minValidityMs: number | undefined, signal: AbortSignal | undefined, then: () => void): Promise<string | null> {
+export function wait(
+  waiters: Set<Waiter>,
+  timer: DeadlineTimer,
+  minValidityMs: number | undefined,
+  signal: AbortSignal | undefined,
+  then: () => void,
+): Promise<string | null> {
   return new Promise<string | null>((resolve, reject) => {
     const onAbort = () => {
       waiters.delete(waiter);

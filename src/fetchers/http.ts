@@ -55,7 +55,9 @@ export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher
 
   return async (context) => {
     const url = typeof options.url === "function" ? options.url() : options.url;
-    const headers = new Headers(typeof options.headers === "function" ? await options.headers(context) : options.headers);
+    const headers = new Headers(
+      typeof options.headers === "function" ? await options.headers(context) : options.headers,
+    );
     if (!headers.has("accept")) headers.set("accept", "application/json");
     const init: RequestInit = { method, headers, signal: context.signal };
     if (options.credentials !== undefined) init.credentials = options.credentials;

@@ -118,7 +118,10 @@ function Connect({
   const live = useRef<Connection | null>(null);
   useEffect(() => {
     let connection = live.current;
-    const same = connection?.client === client && connection.manager === manager && connection.leeway === authRefreshTokenLeewaySeconds;
+    const same =
+      connection?.client === client &&
+      connection.manager === manager &&
+      connection.leeway === authRefreshTokenLeewaySeconds;
     if (connection && !connection.done && same) {
       connection.releasing = false; // StrictMode's re-mount: keep the connection, send nothing
     } else {
@@ -128,7 +131,14 @@ function Connect({
         bridge.onChange?.(isAuthenticated);
       };
       const disconnect = connectConvex(client, manager, { onChange, authRefreshTokenLeewaySeconds });
-      connection = live.current = { client, manager, leeway: authRefreshTokenLeewaySeconds, disconnect, releasing: false, done: false };
+      connection = live.current = {
+        client,
+        manager,
+        leeway: authRefreshTokenLeewaySeconds,
+        disconnect,
+        releasing: false,
+        done: false,
+      };
     }
     const mine = connection;
     return () => {

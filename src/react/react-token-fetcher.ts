@@ -32,7 +32,9 @@ export interface ReactTokenFetcher {
  */
 export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): ReactTokenFetcher {
   if (!(leewaySeconds >= 0)) {
-    throw new TypeError("useConvexCustomJwt: `authRefreshTokenLeewaySeconds` must be a number >= 0 (Convex's default is 10).");
+    throw new TypeError(
+      "useConvexCustomJwt: `authRefreshTokenLeewaySeconds` must be a number >= 0 (Convex's default is 10).",
+    );
   }
   const leewayMs = leewaySeconds * 1000;
   const maxAgeMs = Math.max(0, leewayMs - YOUNG_MARGIN_MS);
@@ -58,7 +60,8 @@ export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): 
     const token = manager.peekToken();
     const { issuedAt, expiresAt, nextFetchAt } = manager.getSnapshot();
     const now = Date.now();
-    if (token !== null && token !== held && issuedAt !== null && now - issuedAt <= maxAgeMs) return Promise.resolve(token);
+    if (token !== null && token !== held && issuedAt !== null && now - issuedAt <= maxAgeMs)
+      return Promise.resolve(token);
     if (
       token !== null &&
       token === held &&

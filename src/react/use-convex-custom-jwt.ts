@@ -73,7 +73,10 @@ const getServerSnapshot = () => SERVER_SNAPSHOT;
  * }
  * // or: <ConvexProviderWithAuth client={convex} useAuth={() => useConvexCustomJwt(tokens)}>
  */
-export function useConvexCustomJwt(manager: TokenSource, options: UseConvexCustomJwtOptions = {}): ConvexCustomJwtState {
+export function useConvexCustomJwt(
+  manager: TokenSource,
+  options: UseConvexCustomJwtOptions = {},
+): ConvexCustomJwtState {
   const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
   const getSnapshot = useCallback(() => manager.getSnapshot(), [manager]);

@@ -14,29 +14,39 @@
 /** The backend's fixed error strings (`ErrorMetadata::unauthenticated`), verbatim. */
 export const BACKEND_MESSAGES = {
   unparseable:
-    "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+    "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts " +
+    "separated by dots.",
   missingIss:
-    "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
+    "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your " +
+    "configured auth providers.",
   missingAud:
-    "Missing audience claim ('aud') in JWT payload. The JWT must include an 'aud' claim that matches your configured application ID.",
+    "Missing audience claim ('aud') in JWT payload. The JWT must include an 'aud' claim that matches your " +
+    "configured application ID.",
   badClaims:
-    "Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider configuration.",
+    "Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider " +
+    "configuration.",
   missingKid: "Could not decode token. JWT may be missing a 'kid' (key ID) header.",
   badKid: (kid: string): string =>
-    `Could not decode token. The JWT's 'kid' (key ID) header is '${kid}', does this key match any key in the provider's JWKS?`,
+    `Could not decode token. The JWT's 'kid' (key ID) header is '${kid}', does this key match any key in the ` +
+    `provider's JWKS?`,
   expired: "Convex token identity expired",
   badAlgorithm: "Invalid signature algorithm (only RS256 and ES256 are supported)",
-  noProviders: "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.",
+  noProviders:
+    "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.",
   noProvider: (list: string): string =>
-    `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [${list}]`,
+    `No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your ` +
+    `configured providers: [${list}]`,
   jwksHttp: (uri: string, status: number, reason: string): string =>
     `Could not fetch JWKS from URL '${uri}': HTTP ${status} ${reason}. Check that the URL is correct and accessible.`,
   jwksNetwork: (uri: string, href: string): string =>
-    `Could not fetch JWKS from URL '${uri}': error sending request for url (${href}). Check that the URL is correct and accessible.`,
+    `Could not fetch JWKS from URL '${uri}': error sending request for url (${href}). Check that the URL is correct ` +
+    `and accessible.`,
   jwksContentType: (contentType: string, uri: string): string =>
-    `Invalid Content-Type '${contentType}' when fetching JWKS from '${uri}'. Expected 'application/json' or 'application/jwk-set+json'.`,
+    `Invalid Content-Type '${contentType}' when fetching JWKS from '${uri}'. Expected 'application/json' or ` +
+    `'application/jwk-set+json'.`,
   jwksBody: (uri: string): string =>
-    `Invalid JWKS response body from '${uri}'. The response is not valid JSON or doesn't match the expected JWKS format.`,
+    `Invalid JWKS response body from '${uri}'. The response is not valid JSON or doesn't match the expected JWKS ` +
+    `format.`,
   jwksDataUrl:
     "Invalid JWKS data URL. Check that the data URL is properly formatted and contains valid base64-encoded JSON.",
   invalidIssuer: (iss: string, issuer: string): string => `Invalid issuer: ${iss} != ${issuer}`,
@@ -56,7 +66,19 @@ export const SUPPORTED_ALGORITHMS = ["RS256", "ES256"] as const;
 
 /** biscuit's `SignatureAlgorithm` names: a header `alg` outside this set makes the header unparseable. */
 export const SIGNATURE_ALGS: ReadonlySet<string> = new Set([
-  "none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512",
+  "none",
+  "HS256",
+  "HS384",
+  "HS512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "ES256",
+  "ES384",
+  "ES512",
+  "PS256",
+  "PS384",
+  "PS512",
 ]);
 
 /** Claims biscuit parses as registered claims; they never reach `ctx.auth.getUserIdentity()`. */
@@ -87,7 +109,8 @@ export function decodeSegment(segment: string | undefined): unknown {
 
 /**
  * The unverified payload, typed like biscuit's `RegisteredClaims`: `iss`/`sub`/`jti` strings, `exp`/`nbf`/`iat`
- * numbers, `aud` a string or an array of strings. Returns `undefined` where the backend says "Could not parse JWT payload".
+ * numbers, `aud` a string or an array of strings. Returns `undefined` where the backend says "Could not parse JWT
+ * payload".
  */
 export function parsePayload(token: string): Claims | undefined {
   let payload: unknown;
@@ -131,7 +154,8 @@ export const signatureFailureMessage = (token: string): string => {
 };
 
 /** `deserialize_issuer_url`: the provider's issuer gets `https://` when it has no scheme. */
-export const normalizeProviderIssuer = (issuer: string): string => (/^\w+:\/\//.test(issuer) ? issuer : `https://${issuer}`);
+export const normalizeProviderIssuer = (issuer: string): string =>
+  /^\w+:\/\//.test(issuer) ? issuer : `https://${issuer}`;
 
 /** Token side of `matches_token`: only `http://` / `https://` count as a scheme. */
 export const tokenIssuerWithProtocol = (iss: string): string =>
@@ -225,9 +249,18 @@ export function temporalFailure(
 /** HTTP reason phrases the backend quotes for common JWKS failures (reqwest's canonical reasons). */
 export function reasonPhrase(status: number): string {
   const reasons: Record<number, string> = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-    408: "Request Timeout", 410: "Gone", 429: "Too Many Requests", 500: "Internal Server Error",
-    502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    410: "Gone",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
   };
   return reasons[status] ?? "Unknown";
 }

@@ -36,11 +36,21 @@ export function checkConfig(input: ProvidersInput, r: Report): CustomJwtProvider
     const name = `provider #${i + 1} (${p.issuer})`;
     if (p.algorithm !== "RS256" && p.algorithm !== "ES256") {
       problems++;
-      r.fail("config", "CONFIG_ALGORITHM_UNSUPPORTED", `${name}: algorithm ${JSON.stringify(p.algorithm)}.`, BACKEND_MESSAGES.badAlgorithm);
+      r.fail(
+        "config",
+        "CONFIG_ALGORITHM_UNSUPPORTED",
+        `${name}: algorithm ${JSON.stringify(p.algorithm)}.`,
+        BACKEND_MESSAGES.badAlgorithm,
+      );
     }
     if (typeof p.issuer !== "string" || p.issuer === "" || typeof p.jwks !== "string" || p.jwks === "") {
       problems++;
-      r.add("config", "fail", "CONFIG_INVALID", `${name}: issuer ${JSON.stringify(p.issuer)}, jwks ${JSON.stringify(p.jwks)}.`);
+      r.add(
+        "config",
+        "fail",
+        "CONFIG_INVALID",
+        `${name}: issuer ${JSON.stringify(p.issuer)}, jwks ${JSON.stringify(p.jwks)}.`,
+      );
     }
     if (p.applicationID === undefined) {
       problems++;
@@ -48,14 +58,24 @@ export function checkConfig(input: ProvidersInput, r: Report): CustomJwtProvider
     }
   });
   if (providers.length === 0) {
-    r.fail("config", "NO_PROVIDERS", `No customJwt provider (${others} other provider(s) are not checked).`, BACKEND_MESSAGES.noProviders);
+    r.fail(
+      "config",
+      "NO_PROVIDERS",
+      `No customJwt provider (${others} other provider(s) are not checked).`,
+      BACKEND_MESSAGES.noProviders,
+    );
   } else if (problems === 0) {
-    r.pass("config", `${providers.length} customJwt provider(s)${others ? `; ${others} other provider(s) not checked` : ""}.`);
+    r.pass(
+      "config",
+      `${providers.length} customJwt provider(s)${others ? `; ${others} other provider(s) not checked` : ""}.`,
+    );
   }
   return providers;
 }
 
-/** Step 1: routing on the unverified `iss`/`aud`. Returns the matched provider, or a candidate to keep diagnosing with. */
+/**
+ * Step 1: routing on the unverified `iss`/`aud`. Returns the matched provider, or a candidate to keep diagnosing with.
+ */
 export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r: Report) {
   if (!present(claims.iss)) {
     r.fail("provider", "ISS_MISSING", "The token has no `iss` claim.", BACKEND_MESSAGES.missingIss);
@@ -65,7 +85,11 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   const auds = audiences(claims.aud);
   const matched = providers.find((p) => providerMatches(p, iss, auds));
   if (matched) {
-    r.pass("provider", `iss ${JSON.stringify(iss)} and aud ${JSON.stringify(claims.aud ?? null)} match provider ${normalizeProviderIssuer(matched.issuer)}.`);
+    r.pass(
+      "provider",
+      `iss ${JSON.stringify(iss)} and aud ${JSON.stringify(claims.aud ?? null)} match provider ` +
+        `${normalizeProviderIssuer(matched.issuer)}.`,
+    );
     return { matched, candidate: matched };
   }
   const backend = noProviderMessage(providers);
@@ -73,22 +97,54 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   if (sameIss.length > 0) {
     const apps = sameIss.map((p) => JSON.stringify(p.applicationID)).join(", ");
     if (!present(claims.aud)) {
-      r.fail("provider", "AUDIENCE_MISSING", `The token has no \`aud\`; the provider expects applicationID ${apps}.`, backend);
+      r.fail(
+        "provider",
+        "AUDIENCE_MISSING",
+        `The token has no \`aud\`; the provider expects applicationID ${apps}.`,
+        backend,
+      );
     } else {
-      r.fail("provider", "AUDIENCE_MISMATCH", `aud ${JSON.stringify(claims.aud)} does not contain applicationID ${apps}.`, backend);
+      r.fail(
+        "provider",
+        "AUDIENCE_MISMATCH",
+        `aud ${JSON.stringify(claims.aud)} does not contain applicationID ${apps}.`,
+        backend,
+      );
     }
     return { candidate: sameIss[0] };
   }
   const issuers = providers.map((p) => normalizeProviderIssuer(p.issuer));
-  const near = issuers.find((i) => i.replace(/^https?:\/\//, "").toLowerCase().replace(/\/+$/, "") ===
-    tokenIssuerWithProtocol(iss).replace(/^https?:\/\//, "").toLowerCase().replace(/\/+$/, ""));
-  const hint = near ? ` (close to ${JSON.stringify(near)}: the scheme or case differs, and both must match exactly)` : "";
-  r.fail("provider", "ISSUER_MISMATCH", `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${hint}.`, backend);
+  const near = issuers.find(
+    (i) =>
+      i
+        .replace(/^https?:\/\//, "")
+        .toLowerCase()
+        .replace(/\/+$/, "") ===
+      tokenIssuerWithProtocol(iss)
+        .replace(/^https?:\/\//, "")
+        .toLowerCase()
+        .replace(/\/+$/, ""),
+  );
+  const hint = near
+    ? ` (close to ${JSON.stringify(near)}: the scheme or case differs, and both must match exactly)`
+    : "";
+  r.fail(
+    "provider",
+    "ISSUER_MISMATCH",
+    `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${hint}.`,
+    backend,
+  );
   const candidate = providers.length === 1 ? providers[0] : undefined;
   // With one provider, also say whether the audience would have matched.
   if (candidate?.applicationID !== undefined && !auds.includes(candidate.applicationID)) {
     const code = present(claims.aud) ? "AUDIENCE_MISMATCH" : "AUDIENCE_MISSING";
-    r.fail("provider", code, `aud ${JSON.stringify(claims.aud ?? null)} does not contain applicationID ${JSON.stringify(candidate.applicationID)} either.`, backend);
+    r.fail(
+      "provider",
+      code,
+      `aud ${JSON.stringify(claims.aud ?? null)} does not contain applicationID ` +
+        `${JSON.stringify(candidate.applicationID)} either.`,
+      backend,
+    );
   }
   return { candidate };
 }

@@ -7,7 +7,8 @@
 
 /** The fix for a missing `applicationID` (kept here so `customJwtProvider` stays tiny in auth.config bundles). */
 export const APPLICATION_ID_FIX =
-  "Set `applicationID` (the value your issuer puts in `aud`): without it, any token from this issuer is accepted, including ones minted for other services.";
+  "Set `applicationID` (the value your issuer puts in `aud`): without it, any token from this issuer is accepted, " +
+  "including ones minted for other services.";
 
 /** A `convex/auth.config.ts` provider entry of `type: "customJwt"` (the shape Convex's `AuthConfig` accepts). */
 export interface CustomJwtProvider {
@@ -42,7 +43,9 @@ const fromEnvHint = "if it comes from process.env, set it on the deployment with
 
 function requireUrl(name: "issuer" | "jwks", value: unknown, allowData: boolean): string {
   if (typeof value !== "string" || value.trim() === "") {
-    throw new TypeError(`customJwtProvider: \`${name}\` must be a non-empty string, got ${String(value)} (${fromEnvHint}).`);
+    throw new TypeError(
+      `customJwtProvider: \`${name}\` must be a non-empty string, got ${String(value)} (${fromEnvHint}).`,
+    );
   }
   // The backend prepends https:// to an issuer without a scheme; mirror it before parsing.
   const candidate = name === "issuer" && !/^\w+:\/\//.test(value) ? `https://${value}` : value;
@@ -55,7 +58,8 @@ function requireUrl(name: "issuer" | "jwks", value: unknown, allowData: boolean)
   const schemes = allowData ? ["https:", "http:", "data:"] : ["https:", "http:"];
   if (!schemes.includes(url.protocol)) {
     throw new TypeError(
-      `customJwtProvider: \`${name}\` must be an ${schemes.map((s) => s.slice(0, -1)).join(", ")} URL, got ${url.protocol} URL.`,
+      `customJwtProvider: \`${name}\` must be an ${schemes.map((s) => s.slice(0, -1)).join(", ")} URL, got ` +
+        `${url.protocol} URL.`,
     );
   }
   if (url.username || url.password) {
@@ -100,13 +104,15 @@ export function customJwtProvider(options: CustomJwtProviderOptions): CustomJwtP
   const algorithm = options.algorithm ?? "RS256";
   if (algorithm !== "RS256" && algorithm !== "ES256") {
     throw new TypeError(
-      `customJwtProvider: \`algorithm\` must be "RS256" or "ES256", got ${JSON.stringify(algorithm)} (Convex: "Invalid signature algorithm (only RS256 and ES256 are supported)").`,
+      `customJwtProvider: \`algorithm\` must be "RS256" or "ES256", got ${JSON.stringify(algorithm)} (Convex: ` +
+        `"Invalid signature algorithm (only RS256 and ES256 are supported)").`,
     );
   }
   const { applicationID } = options;
   if (applicationID !== undefined && (typeof applicationID !== "string" || applicationID === "")) {
     throw new TypeError(
-      `customJwtProvider: \`applicationID\` must be a non-empty string or left out, got ${JSON.stringify(applicationID)} (${fromEnvHint}).`,
+      `customJwtProvider: \`applicationID\` must be a non-empty string or left out, got ` +
+        `${JSON.stringify(applicationID)} (${fromEnvHint}).`,
     );
   }
   if (applicationID === undefined && options.onWarning !== false) {

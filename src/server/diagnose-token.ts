@@ -49,51 +49,80 @@ export interface Diagnosis {
   backendError?: { code: "InvalidAuthHeader" | "NoAuthProvider"; message: string };
 }
 
-
-
 /** Steps 2–3: JWKS, kid, alg, signature against `provider`. */
-async function checkSignature(token: string, provider: CustomJwtProvider | undefined, opts: DiagnoseTokenOptions, r: Report) {
-  const skipAll = (why: string) => (["jwks", "kid", "alg", "signature"] as const).forEach((c) => r.skip(c, why));
+async function checkSignature(
+  token: string,
+  provider: CustomJwtProvider | undefined,
+  opts: DiagnoseTokenOptions,
+  r: Report,
+) {
+  const skipAll = (why: string) => {
+    for (const check of ["jwks", "kid", "alg", "signature"] as const) r.skip(check, why);
+  };
   if (!provider) return skipAll("no provider to check the signature against.");
   if (typeof provider.jwks !== "string") return skipAll("the provider has no jwks URL.");
   const loaded = await loadJwks(provider.jwks, opts);
   if (!loaded.ok) {
     r.fail("jwks", loaded.code, loaded.message, loaded.backendMessage);
-    (["kid", "alg", "signature"] as const).forEach((c) => r.skip(c, "the JWKS could not be loaded."));
+    for (const check of ["kid", "alg", "signature"] as const) r.skip(check, "the JWKS could not be loaded.");
     return;
   }
   if (loaded.maxAgeSec !== undefined && loaded.maxAgeSec > 86_400) {
     r.warn("jwks", "JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
   } else {
-    r.pass("jwks", loaded.detail + ".");
+    r.pass("jwks", `${loaded.detail}.`);
   }
 
   const backend = signatureFailureMessage(token);
   const header = parseHeader(token);
-  const rest = (c: "alg" | "signature") => r.skip(c, "an earlier signature check failed.");
+  const skipRest = () => {
+    for (const check of ["alg", "signature"] as const) r.skip(check, "an earlier signature check failed.");
+  };
   if (!header || typeof header.alg !== "string" || !SIGNATURE_ALGS.has(header.alg)) {
-    r.fail("kid", "HEADER_MALFORMED", `The JWT header is not a JSON object with a known \`alg\` (alg: ${JSON.stringify(header?.alg ?? null)}).`, backend);
-    return ["alg", "signature"].forEach((c) => rest(c as "alg"));
+    r.fail(
+      "kid",
+      "HEADER_MALFORMED",
+      `The JWT header is not a JSON object with a known \`alg\` (alg: ${JSON.stringify(header?.alg ?? null)}).`,
+      backend,
+    );
+    return skipRest();
   }
   const kids = loaded.keys.map((k) => k.kid);
   if (typeof header.kid !== "string") {
     r.fail("kid", "KID_MISSING", `The JWT header has no \`kid\`; the JWKS has ${JSON.stringify(kids)}.`, backend);
-    return ["alg", "signature"].forEach((c) => rest(c as "alg"));
+    return skipRest();
   }
   const jwk = loaded.keys.find((k) => k.kid === header.kid);
   if (!jwk) {
-    r.fail("kid", "KID_UNKNOWN", `kid ${JSON.stringify(header.kid)} is not in the JWKS (${JSON.stringify(kids)}).`, backend);
-    return ["alg", "signature"].forEach((c) => rest(c as "alg"));
+    r.fail(
+      "kid",
+      "KID_UNKNOWN",
+      `kid ${JSON.stringify(header.kid)} is not in the JWKS (${JSON.stringify(kids)}).`,
+      backend,
+    );
+    return skipRest();
   }
   r.pass("kid", `kid ${JSON.stringify(header.kid)} is in the JWKS.`);
 
   if (present(jwk.alg) && jwk.alg !== header.alg) {
-    r.fail("alg", "JWK_ALG_MISMATCH", `The header's alg is ${header.alg}, the JWK's alg is ${String(jwk.alg)}.`, backend);
-    return rest("signature");
+    r.fail(
+      "alg",
+      "JWK_ALG_MISMATCH",
+      `The header's alg is ${header.alg}, the JWK's alg is ${String(jwk.alg)}.`,
+      backend,
+    );
+    r.skip("signature", "an earlier signature check failed.");
+    return;
   }
   if (header.alg !== provider.algorithm) {
-    r.fail("alg", "ALG_MISMATCH", `The token is signed with ${header.alg}, the provider expects ${String(provider.algorithm)}.`, backend);
-    return rest("signature");
+    r.fail(
+      "alg",
+      "ALG_MISMATCH",
+      `The token is signed with ${header.alg}, the provider expects ${String(provider.algorithm)}.`,
+      backend,
+    );
+    r.skip("signature", "an earlier signature check failed.");
+    return;
   }
   r.pass("alg", `${header.alg}, as configured.`);
 
@@ -108,9 +137,19 @@ function checkTimes(claims: Claims, nowMs: number, r: Report) {
   const t = temporalFailure(claims, nowMs);
   const exp = claims.exp as number | undefined;
   if (t?.claim === "exp") {
-    r.fail("exp", "TOKEN_EXPIRED", `exp ${exp} is ${nowSec - exp!} s in the past (the backend allows ${LEEWAY_SECONDS} s).`, t.message);
+    r.fail(
+      "exp",
+      "TOKEN_EXPIRED",
+      `exp ${exp} is ${nowSec - exp!} s in the past (the backend allows ${LEEWAY_SECONDS} s).`,
+      t.message,
+    );
   } else if (present(exp) && exp! <= nowSec) {
-    r.warn("exp", "TOKEN_EXPIRES_IN_LEEWAY", `exp ${exp} is ${nowSec - exp!} s in the past, within the ${LEEWAY_SECONDS} s leeway.`, BACKEND_MESSAGES.expired);
+    r.warn(
+      "exp",
+      "TOKEN_EXPIRES_IN_LEEWAY",
+      `exp ${exp} is ${nowSec - exp!} s in the past, within the ${LEEWAY_SECONDS} s leeway.`,
+      BACKEND_MESSAGES.expired,
+    );
   } else {
     r.pass("exp", present(exp) ? `Expires in ${exp! - nowSec} s.` : "No `exp` (see the claims check).");
   }
@@ -126,7 +165,12 @@ function checkTimes(claims: Claims, nowMs: number, r: Report) {
     const message = temporalFailure({ iat }, nowMs)!.message;
     r.fail("iat", "IAT_IN_FUTURE", `iat ${iat} is ${iat! - nowSec} s in the future.`, message);
   } else {
-    r.pass("iat", present(iat) ? `iat ${iat} is not in the future (beyond ${LEEWAY_SECONDS} s).` : "No `iat` (see the refresh check).");
+    r.pass(
+      "iat",
+      present(iat)
+        ? `iat ${iat} is not in the future (beyond ${LEEWAY_SECONDS} s).`
+        : "No `iat` (see the refresh check).",
+    );
   }
 }
 
@@ -134,15 +178,29 @@ function checkTimes(claims: Claims, nowMs: number, r: Report) {
 function checkClaims(claims: Claims, r: Report) {
   const missing = (["sub", "exp"] as const).filter((k) => !present(claims[k]));
   for (const k of missing) {
-    r.fail("claims", k === "sub" ? "SUB_MISSING" : "EXP_MISSING", `The token has no \`${k}\`.`, BACKEND_MESSAGES.badClaims);
+    r.fail(
+      "claims",
+      k === "sub" ? "SUB_MISSING" : "EXP_MISSING",
+      `The token has no \`${k}\`.`,
+      BACKEND_MESSAGES.badClaims,
+    );
   }
   if (missing.length === 0) r.pass("claims", `sub ${JSON.stringify(claims.sub)}, iss and exp present.`);
 
   const { iat, exp } = claims as { iat?: number; exp?: number };
   if (!present(iat)) {
-    r.warn("refresh", "IAT_MISSING", "No `iat`: Convex's client cannot schedule a refresh (\"Auth token does not have required fields\").");
+    r.warn(
+      "refresh",
+      "IAT_MISSING",
+      'No `iat`: Convex\'s client cannot schedule a refresh ("Auth token does not have required fields").',
+    );
   } else if (present(exp) && exp! - iat! <= CLIENT_REFRESH_LEEWAY_SECONDS) {
-    r.warn("refresh", "LIFETIME_TOO_SHORT", `Lifetime exp − iat = ${exp! - iat!} s, not more than Convex's ${CLIENT_REFRESH_LEEWAY_SECONDS} s refresh leeway.`);
+    r.warn(
+      "refresh",
+      "LIFETIME_TOO_SHORT",
+      `Lifetime exp − iat = ${exp! - iat!} s, not more than Convex's ${CLIENT_REFRESH_LEEWAY_SECONDS} s refresh ` +
+        `leeway.`,
+    );
   } else {
     r.pass("refresh", present(exp) ? `Lifetime ${exp! - iat!} s.` : "`iat` present.");
   }
@@ -165,10 +223,16 @@ function checkClaims(claims: Claims, r: Report) {
  * const diagnosis = await diagnoseToken("eyJhbGciOi…", [...providers]);
  * for (const f of diagnosis.findings) if (f.status === "fail") console.log(f.code, f.backendMessage, f.fix);
  */
-export async function diagnoseToken(token: string, providers: ProvidersInput, options: DiagnoseTokenOptions = {}): Promise<Diagnosis> {
+export async function diagnoseToken(
+  token: string,
+  providers: ProvidersInput,
+  options: DiagnoseTokenOptions = {},
+): Promise<Diagnosis> {
   if (typeof token !== "string") throw new TypeError("diagnoseToken: `token` must be a string (the JWT).");
   if (!Array.isArray(providers) && (typeof providers !== "object" || providers === null)) {
-    throw new TypeError("diagnoseToken: `providers` must be the providers array of convex/auth.config, or the config object.");
+    throw new TypeError(
+      "diagnoseToken: `providers` must be the providers array of convex/auth.config, or the config object.",
+    );
   }
   const jwt = token.trim();
   const r = new Report();
@@ -176,13 +240,30 @@ export async function diagnoseToken(token: string, providers: ProvidersInput, op
   const claims = parsePayload(jwt);
   let provider: CustomJwtProvider | undefined;
   if (!claims) {
-    r.fail("format", "TOKEN_MALFORMED", "The payload is not a JSON object with correctly typed registered claims.", BACKEND_MESSAGES.unparseable);
-    for (const c of ["provider", "jwks", "kid", "alg", "signature", "exp", "nbf", "iat", "claims", "refresh"] as const) {
+    r.fail(
+      "format",
+      "TOKEN_MALFORMED",
+      "The payload is not a JSON object with correctly typed registered claims.",
+      BACKEND_MESSAGES.unparseable,
+    );
+    for (const c of [
+      "provider",
+      "jwks",
+      "kid",
+      "alg",
+      "signature",
+      "exp",
+      "nbf",
+      "iat",
+      "claims",
+      "refresh",
+    ] as const) {
       r.skip(c, "the payload could not be parsed.");
     }
   } else {
     r.pass("format", `${jwt.split(".").length} parts; payload claims: ${Object.keys(claims).join(", ")}.`);
-    const routed = list.length > 0 ? checkProvider(claims, list, r) : (r.skip("provider", "no providers."), { candidate: undefined });
+    if (list.length === 0) r.skip("provider", "no providers.");
+    const routed = list.length > 0 ? checkProvider(claims, list, r) : { candidate: undefined };
     provider = "matched" in routed ? routed.matched : undefined;
     await checkSignature(jwt, routed.candidate, options, r);
     checkTimes(claims, options.now ?? Date.now(), r);
@@ -191,7 +272,8 @@ export async function diagnoseToken(token: string, providers: ProvidersInput, op
   const firstFail = r.findings.find((f) => f.status === "fail" && f.check !== "config");
   const configFail = r.findings.find((f) => f.status === "fail" && f.code === "NO_PROVIDERS");
   const failed = firstFail ?? configFail;
-  const routing = failed && (failed.check === "provider" && failed.code !== "ISS_MISSING" || failed.code === "NO_PROVIDERS");
+  const routing =
+    failed && ((failed.check === "provider" && failed.code !== "ISS_MISSING") || failed.code === "NO_PROVIDERS");
   return {
     ok: !r.findings.some((f) => f.status === "fail"),
     findings: r.findings,

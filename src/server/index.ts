@@ -10,7 +10,8 @@
  * @example
  * import { customJwtProvider } from "convex-custom-jwt/server";
  * export default {
- *   providers: [customJwtProvider({ issuer: "https://auth.example.com", jwks: "https://auth.example.com/jwks.json", applicationID: "convex" })],
+ * providers: [customJwtProvider({ issuer: "https://auth.example.com", jwks: "https://auth.example.com/jwks.json",
+ * applicationID: "convex" })],
  * };
  *
  * @module

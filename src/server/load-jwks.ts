@@ -5,13 +5,7 @@
  * @internal
  * @module
  */
-import {
-  BACKEND_MESSAGES,
-  decodeDataUrl,
-  isJwksContentType,
-  parseJwks,
-  reasonPhrase,
-} from "./backend-rules";
+import { BACKEND_MESSAGES, decodeDataUrl, isJwksContentType, parseJwks, reasonPhrase } from "./backend-rules";
 import type { FindingCode } from "./findings";
 
 /** The outcome of {@link loadJwks}. */
@@ -53,7 +47,9 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
   if (opts.jwks !== undefined) {
     const text = typeof opts.jwks === "string" ? opts.jwks : JSON.stringify(opts.jwks);
     const keys = parseJwks(text);
-    return keys ? { ok: true, keys, detail: `${keys.length} key(s), given locally (content type not checked)` } : bodyError();
+    return keys
+      ? { ok: true, keys, detail: `${keys.length} key(s), given locally (content type not checked)` }
+      : bodyError();
   }
 
   if (uri.startsWith("data:")) {

@@ -48,7 +48,10 @@ export async function verifySignature(
     const publicJwk = Object.fromEntries(spec.fields.map((f) => [f, jwk[f]])) as JsonWebKey;
     key = await subtle.importKey("jwk", publicJwk, spec.importParams, false, ["verify"]);
   } catch (err) {
-    return { ok: false, reason: `the JWK could not be imported as an ${algorithm} public key (${(err as Error).message})` };
+    return {
+      ok: false,
+      reason: `the JWK could not be imported as an ${algorithm} public key (${(err as Error).message})`,
+    };
   }
   try {
     const signature = base64urlBytes(parts[2]!);

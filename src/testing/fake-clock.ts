@@ -86,8 +86,14 @@ export class FakeClock implements Clock {
       index: this.#heap.length,
       callback,
       refed: true,
-      ref: () => ((timer.refed = true), timer),
-      unref: () => ((timer.refed = false), timer),
+      ref: () => {
+        timer.refed = true;
+        return timer;
+      },
+      unref: () => {
+        timer.refed = false;
+        return timer;
+      },
       hasRef: () => timer.refed,
     };
     this.#heap.push(timer);
@@ -114,7 +120,8 @@ export class FakeClock implements Clock {
     let fired = 0;
     for (let next = this.#heap[0]; next !== undefined && next.at <= target; next = this.#heap[0]) {
       // A timer that keeps re-arming itself at the same instant would spin here forever: fail instead.
-      if (++fired > this.maxTimersPerAdvance) throw new Error(`FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance (a timer loop?)`);
+      if (++fired > this.maxTimersPerAdvance)
+        throw new Error(`FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance (a timer loop?)`);
       this.#removeAt(0);
       this.#mono = Math.max(this.#mono, next.at);
       next.callback();

@@ -26,7 +26,8 @@ const IO_KEY = Symbol.for("convex-custom-jwt/test-support/io-activity");
 /** The shared {@link IoActivity} registry. */
 export function ioActivity(): IoActivity {
   const g = globalThis as { [IO_KEY]?: IoActivity };
-  return (g[IO_KEY] ??= { events: 0, pending: 0 });
+  g[IO_KEY] ??= { events: 0, pending: 0 };
+  return g[IO_KEY];
 }
 
 /** Mark that something happened (no completion to wait for). */

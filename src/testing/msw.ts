@@ -26,14 +26,16 @@ export interface JwksHandlerOptions {
 
 /** GET `url` → the issuer's current JWKS (`application/json`, `Cache-Control: max-age=60`). */
 export function jwksHandler(issuer: TestIssuer, url: string, opts: JwksHandlerOptions = {}): HttpHandler {
-  return http.get(url, () =>
-    new HttpResponse(JSON.stringify(issuer.jwks()), {
-      status: 200,
-      headers: {
-        "Content-Type": opts.contentType ?? "application/json",
-        "Cache-Control": `max-age=${opts.maxAgeSec ?? 60}`,
-      },
-    }),
+  return http.get(
+    url,
+    () =>
+      new HttpResponse(JSON.stringify(issuer.jwks()), {
+        status: 200,
+        headers: {
+          "Content-Type": opts.contentType ?? "application/json",
+          "Cache-Control": `max-age=${opts.maxAgeSec ?? 60}`,
+        },
+      }),
   );
 }
 
@@ -44,7 +46,11 @@ export interface TokenEndpointHandlerOptions {
 }
 
 /** GET or POST `url` → 200 `{ "token": "<fresh JWT>" }` (or 401 while `signedOut()`). */
-export function tokenEndpointHandler(issuer: TestIssuer, url: string, opts: TokenEndpointHandlerOptions = {}): HttpHandler {
+export function tokenEndpointHandler(
+  issuer: TestIssuer,
+  url: string,
+  opts: TokenEndpointHandlerOptions = {},
+): HttpHandler {
   return http.all(url, async ({ request }) => {
     if (request.method !== "GET" && request.method !== "POST") return new HttpResponse(null, { status: 405 });
     if (opts.signedOut?.()) return HttpResponse.json({ error: "signed_out" }, { status: 401 });

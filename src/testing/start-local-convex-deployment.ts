@@ -22,7 +22,9 @@ import type { LocalConvexDeployment, LocalConvexDeploymentOptions } from "./conv
  * client.setAuth(await issuer.sign());
  * await deployment.close();
  */
-export async function startLocalConvexDeployment(options: LocalConvexDeploymentOptions): Promise<LocalConvexDeployment> {
+export async function startLocalConvexDeployment(
+  options: LocalConvexDeploymentOptions,
+): Promise<LocalConvexDeployment> {
   const { startLocalConvexDeployment: start } = await import("./convex-deployment");
   return start(options);
 }

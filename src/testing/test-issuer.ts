@@ -25,7 +25,8 @@ export interface MintOptions {
   aud?: string | string[] | null;
   /** `iss` claim. Default: the issuer's `issuer`. `null` omits it. */
   iss?: string | null;
-  /** Header `kid`. Default: the current key's kid. `null` omits it. Any string is used verbatim (the token is still signed with the current key). */
+  /** Header `kid`. Default: the current key's kid. `null` omits it. Any string is used verbatim (the token is ' +
+    'still signed with the current key). */
   kid?: string | null;
   /** Extra claims, merged last: they can override anything above (e.g. a non-string `sub`, or `nbf`). */
   claims?: Record<string, unknown>;
@@ -122,11 +123,16 @@ interface SigningKey {
 export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<TestIssuer> {
   const alg = opts.algorithm ?? opts.alg ?? "RS256";
   if (alg !== "RS256" && alg !== "ES256") {
-    throw new TypeError(`createTestIssuer: \`algorithm\` must be "RS256" or "ES256" (the two Convex accepts), got ${JSON.stringify(alg)}.`);
+    throw new TypeError(
+      `createTestIssuer: \`algorithm\` must be "RS256" or "ES256" (the two Convex accepts), got ` +
+        `${JSON.stringify(alg)}.`,
+    );
   }
   const defaultLifetimeSec = opts.lifetimeSeconds ?? opts.lifetimeSec ?? 900;
   if (!(defaultLifetimeSec > 0)) {
-    throw new TypeError(`createTestIssuer: \`lifetimeSeconds\` must be a positive number of seconds, got ${String(defaultLifetimeSec)}.`);
+    throw new TypeError(
+      `createTestIssuer: \`lifetimeSeconds\` must be a positive number of seconds, got ${String(defaultLifetimeSec)}.`,
+    );
   }
   let keySeq = 0;
   const newKey = async (): Promise<SigningKey> => {
@@ -177,11 +183,7 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
       const header = dropNulls({ alg, typ: "JWT", kid: m.kid === undefined ? current.kid : m.kid });
       // The payload is passed raw (no setIssuedAt()/setExpirationTime()) so tests
       // can produce any claim shape, including ones jose itself would refuse.
-      return trackIo(
-        new SignJWT(payload)
-          .setProtectedHeader(header as { alg: string })
-          .sign(current.privateKey),
-      );
+      return trackIo(new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(current.privateKey));
     },
 
     sign(claims = {}) {
@@ -214,4 +216,3 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
 function dropNulls(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined));
 }
-

@@ -26,7 +26,9 @@ export interface TokenEndpoint {
   requests: number;
   /** Number of JWKS requests received so far (handy to observe a verifier's cache). */
   jwksRequests: number;
-  /** The next `n` `/token` requests fail with `status` (default 503), optionally with `Retry-After: <retryAfterSec>`. */
+  /**
+   * The next `n` `/token` requests fail with `status` (default 503), optionally with `Retry-After: <retryAfterSec>`.
+   */
   failNext(n: number, status?: number, opts?: { retryAfterSec?: number }): void;
   /** The next `n` `/token` requests never answer (until the client aborts or the endpoint closes). */
   hangNext(n: number): void;
@@ -49,10 +51,7 @@ export interface TokenEndpoint {
  * const endpoint = await startTokenEndpoint(issuer, { jwksMaxAgeSec: 5 });
  * endpoint.failNext(2, 503, { retryAfterSec: 1 });
  */
-export async function startTokenEndpoint(
-  issuer: TestIssuer,
-  opts: TokenEndpointOptions = {},
-): Promise<TokenEndpoint> {
+export async function startTokenEndpoint(issuer: TestIssuer, opts: TokenEndpointOptions = {}): Promise<TokenEndpoint> {
   const jwksMaxAgeSec = opts.jwksMaxAgeSec ?? 60;
   let failures: { remaining: number; status: number; retryAfterSec?: number } = { remaining: 0, status: 503 };
   let hangs = 0;

@@ -31,10 +31,20 @@ function fakeSignal() {
     listeners.add(listener);
     return () => void listeners.delete(listener);
   };
-  return { source, emit: (signal: OutsideSignal) => listeners.forEach((listener) => listener(signal)), listeners };
+  return {
+    source,
+    emit: (signal: OutsideSignal) => {
+      for (const listener of listeners) listener(signal);
+    },
+    listeners,
+  };
 }
 
-function setup(clock: FakeClock | Clock, issuer: ReturnType<typeof countingIssuer>, options: Partial<CreateTokenManagerOptions> = {}) {
+function setup(
+  clock: FakeClock | Clock,
+  issuer: ReturnType<typeof countingIssuer>,
+  options: Partial<CreateTokenManagerOptions> = {},
+) {
   const manager = createTokenManager({ fetchToken: issuer.fetchToken, clock, ...options });
   managers.push(manager);
   const reasons: string[] = [];
@@ -52,7 +62,11 @@ describe("createTokenManager's browser signals", () => {
     const clock = createFakeClock();
     const issuer = countingIssuer(clock);
     const notify = vi.spyOn(TokenManager.prototype, "notify");
-    const { manager, reasons } = setup(clock, issuer, { refreshOnWake: true, refreshOnFocus: false, refreshOnReconnect: false });
+    const { manager, reasons } = setup(clock, issuer, {
+      refreshOnWake: true,
+      refreshOnFocus: false,
+      refreshOnReconnect: false,
+    });
     manager.start();
     await clock.advance(1_000);
     await clock.sleep(60 * MIN);
@@ -64,53 +78,69 @@ describe("createTokenManager's browser signals", () => {
     expect(token).toBe(issuer.issued[1]);
   });
 
-  it("a wall-clock jump forward: the wake probe re-checks within its interval, and no expired token is served", async () => {
-    const clock = createFakeClock();
-    const issuer = countingIssuer(clock);
-    const notify = vi.spyOn(TokenManager.prototype, "notify");
-    const { manager } = setup(throttled(clock), issuer, { refreshOnWake: wakeSignal({ clock }), refreshOnFocus: false, refreshOnReconnect: false });
-    manager.start();
-    await clock.advance(1_000);
-    clock.jump(20 * MIN); // the token expired, by the new wall clock; the throttled core timer is minutes away
-    await clock.advance(10_000);
-    expect(notify).toHaveBeenCalledWith("wake");
-    expect(issuer.calls).toHaveLength(2);
-    expect(manager.peekToken()).toBe(issuer.issued[1]);
-  });
+  it(
+    "a wall-clock jump forward: the wake probe re-checks " + "within its interval, and no expired token is served",
+    async () => {
+      const clock = createFakeClock();
+      const issuer = countingIssuer(clock);
+      const notify = vi.spyOn(TokenManager.prototype, "notify");
+      const { manager } = setup(throttled(clock), issuer, {
+        refreshOnWake: wakeSignal({ clock }),
+        refreshOnFocus: false,
+        refreshOnReconnect: false,
+      });
+      manager.start();
+      await clock.advance(1_000);
+      clock.jump(20 * MIN); // the token expired, by the new wall clock; the throttled core timer is minutes away
+      await clock.advance(10_000);
+      expect(notify).toHaveBeenCalledWith("wake");
+      expect(issuer.calls).toHaveLength(2);
+      expect(manager.peekToken()).toBe(issuer.issued[1]);
+    },
+  );
 
-  it("offline for ten minutes, then online: no fetcher call while offline, a fresh token within a second after", async () => {
-    const clock = createFakeClock();
-    const issuer = countingIssuer(clock);
-    const online = fakeSignal();
-    const { manager } = setup(clock, issuer, { refreshOnReconnect: online.source, refreshOnFocus: false });
-    manager.start();
-    await clock.advance(12 * MIN);
-    expect(issuer.calls).toHaveLength(1);
-    online.emit("offline");
-    // Ten minutes offline cover the refresh point (13.5–14 min) and the expiry (15 min).
-    for (let i = 0; i < 10; i++) await clock.advance(MIN);
-    expect(issuer.calls).toHaveLength(1);
-    expect(manager.peekToken()).toBeNull(); // expired: not served
-    online.emit("online");
-    await clock.advance(1_000);
-    expect(issuer.calls).toHaveLength(2);
-    expect(manager.peekToken()).toBe(issuer.issued[1]);
-    expect(manager.getSnapshot().status).toBe("valid");
-  });
+  it(
+    "offline for ten minutes, then online: no fetcher call " + "while offline, a fresh token within a second after",
+    async () => {
+      const clock = createFakeClock();
+      const issuer = countingIssuer(clock);
+      const online = fakeSignal();
+      const { manager } = setup(clock, issuer, { refreshOnReconnect: online.source, refreshOnFocus: false });
+      manager.start();
+      await clock.advance(12 * MIN);
+      expect(issuer.calls).toHaveLength(1);
+      online.emit("offline");
+      // Ten minutes offline cover the refresh point (13.5–14 min) and the expiry (15 min).
+      for (let i = 0; i < 10; i++) await clock.advance(MIN);
+      expect(issuer.calls).toHaveLength(1);
+      expect(manager.peekToken()).toBeNull(); // expired: not served
+      online.emit("online");
+      await clock.advance(1_000);
+      expect(issuer.calls).toHaveLength(2);
+      expect(manager.peekToken()).toBe(issuer.issued[1]);
+      expect(manager.getSnapshot().status).toBe("valid");
+    },
+  );
 
-  it("focus while the token is about to expire, in a throttled tab: refreshed at once, not at the next timer", async () => {
-    const clock = createFakeClock();
-    const issuer = countingIssuer(clock);
-    const focus = fakeSignal();
-    const { manager, reasons } = setup(throttled(clock), issuer, { refreshOnFocus: focus.source, refreshOnReconnect: false });
-    manager.start();
-    await clock.advance(14.5 * MIN - 100); // 30 s before exp: the throttled refresh timer has not fired
-    expect(issuer.calls).toHaveLength(1);
-    focus.emit("focus");
-    await clock.advance(200);
-    expect(reasons).toEqual(["initial", "focus"]);
-    expect(manager.peekToken()).toBe(issuer.issued[1]);
-  });
+  it(
+    "focus while the token is about to expire, in a " + "throttled tab: refreshed at once, not at the next timer",
+    async () => {
+      const clock = createFakeClock();
+      const issuer = countingIssuer(clock);
+      const focus = fakeSignal();
+      const { manager, reasons } = setup(throttled(clock), issuer, {
+        refreshOnFocus: focus.source,
+        refreshOnReconnect: false,
+      });
+      manager.start();
+      await clock.advance(14.5 * MIN - 100); // 30 s before exp: the throttled refresh timer has not fired
+      expect(issuer.calls).toHaveLength(1);
+      focus.emit("focus");
+      await clock.advance(200);
+      expect(reasons).toEqual(["initial", "focus"]);
+      expect(manager.peekToken()).toBe(issuer.issued[1]);
+    },
+  );
 
   it("focus or visibility with a fresh token costs nothing", async () => {
     const clock = createFakeClock();

@@ -21,7 +21,13 @@ afterEach(() => {
   for (const manager of managers.splice(0)) manager.dispose();
 });
 
-function openTab(clock: FakeClock, origin: ReturnType<typeof fakeOrigin>, key: string, fetchToken: TokenFetcher, lockWaitMs?: number) {
+function openTab(
+  clock: FakeClock,
+  origin: ReturnType<typeof fakeOrigin>,
+  key: string,
+  fetchToken: TokenFetcher,
+  lockWaitMs?: number,
+) {
   const crossTab = crossTabFetcher({ key, fetchToken, clock, environment: origin.environment, lockWaitMs })!;
   const manager = new TokenManager({ fetchToken: crossTab.fetchToken, clock });
   const detach = crossTab.attach(manager);
@@ -185,7 +191,8 @@ describe("crossTabFetcher", () => {
     tabs[0]!.manager.signOut();
     await clock.advance(10);
     expect(tabs.map(({ manager }) => manager.getSnapshot().status)).toEqual(["signedOut", "signedOut", "signedOut"]);
-    expect(origin.channels.posted.filter(({ data }) => (data as { signOut?: boolean }).signOut)).toHaveLength(1); // no echo
+    // no echo
+    expect(origin.channels.posted.filter(({ data }) => (data as { signOut?: boolean }).signOut)).toHaveLength(1);
 
     for (const { manager } of tabs) manager.start();
     await clock.advance(1_000);
@@ -255,15 +262,18 @@ describe("crossTabFetcher", () => {
     expect(origin.channels.openCount).toBe(0);
   });
 
-  it("falls back to single-tab where Web Locks or BroadcastChannel are missing (Node 20 has no navigator.locks)", async () => {
-    expect(detectCrossTabEnvironment()).toBeUndefined();
-    expect(crossTabFetcher({ key: "app", fetchToken: async () => null })).toBeUndefined();
-    const clock = createFakeClock();
-    const issuer = countingIssuer(clock);
-    const manager = createTokenManager({ fetchToken: issuer.fetchToken, clock, crossTabKey: "app" });
-    managers.push(manager);
-    manager.start();
-    await clock.advance(1_000);
-    expect(manager.peekToken()).toBe(issuer.issued[0]);
-  });
+  it(
+    "falls back to single-tab where Web Locks or BroadcastChannel " + "are missing (Node 20 has no navigator.locks)",
+    async () => {
+      expect(detectCrossTabEnvironment()).toBeUndefined();
+      expect(crossTabFetcher({ key: "app", fetchToken: async () => null })).toBeUndefined();
+      const clock = createFakeClock();
+      const issuer = countingIssuer(clock);
+      const manager = createTokenManager({ fetchToken: issuer.fetchToken, clock, crossTabKey: "app" });
+      managers.push(manager);
+      manager.start();
+      await clock.advance(1_000);
+      expect(manager.peekToken()).toBe(issuer.issued[0]);
+    },
+  );
 });

@@ -6,11 +6,19 @@ import { vi } from "vitest";
 
 export class CountingTarget extends EventTarget {
   readonly active = new Map<string, number>();
-  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: AddEventListenerOptions | boolean,
+  ): void {
     this.active.set(type, (this.active.get(type) ?? 0) + 1);
     super.addEventListener(type, listener, options);
   }
-  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: EventListenerOptions | boolean,
+  ): void {
     this.active.set(type, (this.active.get(type) ?? 1) - 1);
     super.removeEventListener(type, listener, options);
   }

@@ -124,14 +124,30 @@ export class FakeChannel implements ChannelLike {
 export function fakeOrigin(): { locks: FakeLocks; channels: FakeChannels; environment: CrossTabEnvironment } {
   const locks = new FakeLocks();
   const channels = new FakeChannels();
-  return { locks, channels, environment: { locks: locks as unknown as Pick<LockManager, "request">, openChannel: channels.open } };
+  return {
+    locks,
+    channels,
+    environment: { locks: locks as unknown as Pick<LockManager, "request">, openChannel: channels.open },
+  };
 }
 
 let serial = 0;
 
 /** An unsigned JWT minted at `clock.now()` (or `iatSec`), living `lifetimeSec`. */
-export function mintAt(clock: FakeClock, lifetimeSec: number, iatSec = Math.floor(clock.now() / 1000), sub = "user_1"): string {
-  return unsignedJwt({ sub, iss: "https://issuer.test", aud: "convex", iat: iatSec, exp: iatSec + lifetimeSec, jti: `b${++serial}` });
+export function mintAt(
+  clock: FakeClock,
+  lifetimeSec: number,
+  iatSec = Math.floor(clock.now() / 1000),
+  sub = "user_1",
+): string {
+  return unsignedJwt({
+    sub,
+    iss: "https://issuer.test",
+    aud: "convex",
+    iat: iatSec,
+    exp: iatSec + lifetimeSec,
+    jti: `b${++serial}`,
+  });
 }
 
 /** A token endpoint on the fake clock: counts calls, answers after `latencyMs`. */

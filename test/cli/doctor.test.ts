@@ -56,7 +56,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const flags = () => ["--issuer", issuer.issuer, "--jwks", served.jwksUrl, "--application-id", "convex", "--algorithm", "ES256"];
+const flags = () => [
+  "--issuer",
+  issuer.issuer,
+  "--jwks",
+  served.jwksUrl,
+  "--application-id",
+  "convex",
+  "--algorithm",
+  "ES256",
+];
 
 function expectNoWholeToken(run: Run, token: string) {
   expect(run.stdout + run.stderr).not.toContain(token);
@@ -80,61 +89,110 @@ describe("convex-custom-jwt doctor", () => {
     const token = await issuer.mint({ iat: nowSec() - 7200, exp: nowSec() - 3600 });
     const run = await cli(["doctor", ...flags()], { stdin: `${token}\n` });
     expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^FAIL  exp +TOKEN_EXPIRED  exp \d+ is 36\d\d s in the past/m);
+    expect(run.stdout).toMatch(/^FAIL {2}exp +TOKEN_EXPIRED {2}exp \d+ is 36\d\d s in the past/m);
     expect(run.stdout).toMatch(/backend says: Could not validate token: Token expired 36\d\d seconds ago/);
     expect(run.stdout).toMatch(/fix: Send a token that has not expired/);
-    expect(run.stdout).toMatch(/^FAILED: the backend rejects this token with InvalidAuthHeader: Could not validate token: Token expired/m);
+    expect(run.stdout).toMatch(
+      /^FAILED: the backend rejects this token with InvalidAuthHeader: Could not validate token: Token expired/m,
+    );
     expectNoWholeToken(run, token);
   });
 
   it("works offline against a JWKS file (with `-` for stdin), and names an unknown kid", async () => {
     const jwksFile = join(dir, "jwks.json");
     await writeFile(jwksFile, JSON.stringify(issuer.jwks()));
-    const ok = await cli(["doctor", "-", "--issuer", issuer.issuer, "--jwks", jwksFile, "--application-id", "convex", "--algorithm", "ES256"], {
-      stdin: await issuer.sign(),
-    });
+    const ok = await cli(
+      [
+        "doctor",
+        "-",
+        "--issuer",
+        issuer.issuer,
+        "--jwks",
+        jwksFile,
+        "--application-id",
+        "convex",
+        "--algorithm",
+        "ES256",
+      ],
+      {
+        stdin: await issuer.sign(),
+      },
+    );
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/^PASS  jwks +1 key\(s\), given locally/m);
+    expect(ok.stdout).toMatch(/^PASS {2}jwks +1 key\(s\), given locally/m);
 
-    const bad = await cli(["doctor", await issuer.mint({ kid: "old-key" }), "--issuer", issuer.issuer, "--jwks", "http://127.0.0.1:1/never", "--jwks-file", jwksFile, "--application-id", "convex", "--algorithm", "ES256"]);
+    const bad = await cli([
+      "doctor",
+      await issuer.mint({ kid: "old-key" }),
+      "--issuer",
+      issuer.issuer,
+      "--jwks",
+      "http://127.0.0.1:1/never",
+      "--jwks-file",
+      jwksFile,
+      "--application-id",
+      "convex",
+      "--algorithm",
+      "ES256",
+    ]);
     expect(bad.status).toBe(1);
-    expect(bad.stdout).toMatch(/^FAIL  kid +KID_UNKNOWN/m);
+    expect(bad.stdout).toMatch(/^FAIL {2}kid +KID_UNKNOWN/m);
     expect(bad.stdout).toContain(
-      "backend says: Could not decode token. The JWT's 'kid' (key ID) header is 'old-key', does this key match any key in the provider's JWKS?",
+      "backend says: Could not decode token. The JWT's 'kid' (key ID) header is 'old-key', does this key match any " +
+        "key in the provider's JWKS?",
     );
   });
 
-  it("loads convex/auth.config.ts (compiled with esbuild, env vars and an import of /server) and finds the audience mismatch", async () => {
-    const project = join(dir, "ts-project");
-    await mkdir(join(project, "convex"), { recursive: true });
-    await mkdir(join(project, "node_modules"), { recursive: true });
-    await writeFile(
-      join(project, "convex/auth.config.ts"),
-      `import { customJwtProvider } from ${JSON.stringify(SERVER_ENTRY)};
+  it(
+    "loads convex/auth.config.ts (compiled with esbuild, env vars and an import of /server) and finds the audience " +
+      "mismatch",
+    async () => {
+      const project = join(dir, "ts-project");
+      await mkdir(join(project, "convex"), { recursive: true });
+      await mkdir(join(project, "node_modules"), { recursive: true });
+      await writeFile(
+        join(project, "convex/auth.config.ts"),
+        `import { customJwtProvider } from ${JSON.stringify(SERVER_ENTRY)};
 type Algorithm = "RS256" | "ES256";
 const algorithm: Algorithm = "ES256";
 export default {
-  providers: [customJwtProvider({ issuer: process.env.TEST_ISSUER, jwks: process.env.TEST_JWKS, applicationID: "convex", algorithm })],
+  providers: [
+    customJwtProvider({
+      issuer: process.env.TEST_ISSUER,
+      jwks: process.env.TEST_JWKS,
+      applicationID: "convex",
+      algorithm,
+    }),
+  ],
 };
 `,
-    );
-    const token = await issuer.mint({ aud: "my-other-app" });
-    // No --config: ./convex/auth.config.ts is found from the working directory.
-    const run = await cli(["doctor", token], { cwd: project, env: { TEST_ISSUER: issuer.issuer, TEST_JWKS: served.jwksUrl } });
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/^FAIL  provider +AUDIENCE_MISMATCH  aud "my-other-app" does not contain applicationID "convex"/m);
-    expect(run.stdout).toContain("FAILED: the backend rejects this token with NoAuthProvider: No auth provider found matching the given token.");
-    // The compiled copy lives outside convex/ (in node_modules/.cache) and is removed.
-    expect((await readdir(join(project, "convex"))).sort()).toEqual(["auth.config.ts"]);
-    expect(await readdir(join(project, "node_modules/.cache/convex-custom-jwt"))).toEqual([]);
-  });
+      );
+      const token = await issuer.mint({ aud: "my-other-app" });
+      // No --config: ./convex/auth.config.ts is found from the working directory.
+      const run = await cli(["doctor", token], {
+        cwd: project,
+        env: { TEST_ISSUER: issuer.issuer, TEST_JWKS: served.jwksUrl },
+      });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(
+        /^FAIL {2}provider +AUDIENCE_MISMATCH {2}aud "my-other-app" does not contain applicationID "convex"/m,
+      );
+      expect(run.stdout).toContain(
+        "FAILED: the backend rejects this token with NoAuthProvider: No auth provider found matching the given token.",
+      );
+      // The compiled copy lives outside convex/ (in node_modules/.cache) and is removed.
+      expect((await readdir(join(project, "convex"))).sort()).toEqual(["auth.config.ts"]);
+      expect(await readdir(join(project, "node_modules/.cache/convex-custom-jwt"))).toEqual([]);
+    },
+  );
 
   it("loads a .js config given with --config and prints JSON with --json", async () => {
     const file = join(dir, "auth.config.js");
     await writeFile(
       file,
-      `export default { providers: [{ type: "customJwt", issuer: ${JSON.stringify(issuer.issuer)}, jwks: ${JSON.stringify(served.jwksUrl)}, algorithm: "ES256" }] };\n`,
+      `export default { providers: [{ type: "customJwt", issuer: ${JSON.stringify(issuer.issuer)}, jwks: ` +
+        `${JSON.stringify(served.jwksUrl)}, algorithm: "ES256" }] };\n`,
     );
     const token = await issuer.sign();
     const run = await cli(["doctor", token, "--config", file, "--json"]);
@@ -149,7 +207,9 @@ export default {
     const token = await issuer.sign();
     const noConfig = await cli(["doctor", token], { cwd: dir });
     expect(noConfig.status).toBe(2);
-    expect(noConfig.stderr).toContain("No provider config: pass --config convex/auth.config.ts, or --issuer and --jwks.");
+    expect(noConfig.stderr).toContain(
+      "No provider config: pass --config convex/auth.config.ts, or --issuer and --jwks.",
+    );
     const empty = await cli(["doctor", ...flags()], { stdin: "" });
     expect(empty.status).toBe(2);
     expect(empty.stderr).toContain("The token is empty.");
@@ -167,4 +227,3 @@ export default {
     expect(run.stdout).toContain("Usage: convex-custom-jwt doctor");
   });
 });
-

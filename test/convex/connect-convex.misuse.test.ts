@@ -47,12 +47,15 @@ async function world(): Promise<World> {
   socket.onUpdate(api.auth!.whoami!, {}, (identity: { subject?: string } | null) => {
     who = identity?.subject ?? null;
   });
-  const http = () => new ConvexHttpClient(stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
+  const http = () =>
+    new ConvexHttpClient(stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
   return { stack, clock, manager, socket, whoami: () => who, managerFor, http };
 }
 
 function subjectOf(token: string | undefined): string | undefined {
-  return token ? (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { sub?: string }).sub : undefined;
+  return token
+    ? (JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { sub?: string }).sub
+    : undefined;
 }
 
 /** A token source that counts its listeners, to see what a failed call leaves behind. */
@@ -125,7 +128,9 @@ describe("one connection per client: a new connection replaces the old one", () 
     // Still pushed rotations, still signed out with the manager.
     const fetches = w.stack.endpoint.requests;
     await w.manager.refresh();
-    await w.clock.until(() => w.stack.deployment.authenticates.at(-1)?.accepted === true && w.stack.endpoint.requests > fetches);
+    await w.clock.until(
+      () => w.stack.deployment.authenticates.at(-1)?.accepted === true && w.stack.endpoint.requests > fetches,
+    );
     w.manager.signOut();
     await w.clock.until(() => w.whoami() === null);
   });
@@ -141,7 +146,9 @@ describe("one connection per client: a new connection replaces the old one", () 
     await a.refresh();
     await w.clock.advance(30 * 60_000);
     expect(w.whoami()).toBe("user_b");
-    const subjects = w.stack.deployment.authenticates.filter((x) => x.tokenType === "User").map((x) => subjectOf(x.token));
+    const subjects = w.stack.deployment.authenticates
+      .filter((x) => x.tokenType === "User")
+      .map((x) => subjectOf(x.token));
     expect(subjects.slice(subjects.indexOf("user_b"))).not.toContain("user_a");
     // A's sign-out does not reach the client either.
     a.signOut();
@@ -177,7 +184,9 @@ describe("one connection per client: a new connection replaces the old one", () 
     cleanups.push(() => client.close());
     const watch = client.watchQuery(api.auth!.whoami!, {});
     let who: unknown;
-    cleanups.push(watch.onUpdate(() => (who = (watch.localQueryResult() as { subject?: string } | null)?.subject ?? null)));
+    cleanups.push(
+      watch.onUpdate(() => (who = (watch.localQueryResult() as { subject?: string } | null)?.subject ?? null)),
+    );
     const stale = connectConvex(client, w.manager);
     cleanups.push(connectConvex(client, w.manager));
     stale();
@@ -186,20 +195,23 @@ describe("one connection per client: a new connection replaces the old one", () 
     expect(who).toBe("user_1");
   });
 
-  it("ConvexHttpClient connected twice and disconnected twice is restored and sends no token after a rotation", async () => {
-    const w = await world();
-    const client = w.http();
-    const first = connectConvex(client, w.manager);
-    const second = connectConvex(client, w.manager);
-    await expect(client.query(api.auth!.whoami!, {})).resolves.toMatchObject({ subject: "user_1" });
-    second();
-    first();
-    second();
-    for (const name of ["query", "mutation", "action"]) expect(Object.prototype.hasOwnProperty.call(client, name)).toBe(false);
-    await w.manager.refresh();
-    await expect(client.query(api.auth!.whoami!, {})).resolves.toBeNull();
-    expect(w.stack.deployment.httpRequests.at(-1)?.token).toBeUndefined();
-  });
+  it(
+    "ConvexHttpClient connected twice and disconnected " + "twice is restored and sends no token after a rotation",
+    async () => {
+      const w = await world();
+      const client = w.http();
+      const first = connectConvex(client, w.manager);
+      const second = connectConvex(client, w.manager);
+      await expect(client.query(api.auth!.whoami!, {})).resolves.toMatchObject({ subject: "user_1" });
+      second();
+      first();
+      second();
+      for (const name of ["query", "mutation", "action"]) expect(Object.hasOwn(client, name)).toBe(false);
+      await w.manager.refresh();
+      await expect(client.query(api.auth!.whoami!, {})).resolves.toBeNull();
+      expect(w.stack.deployment.httpRequests.at(-1)?.token).toBeUndefined();
+    },
+  );
 
   it("ConvexHttpClient with manager A then B sends B's tokens only", async () => {
     const w = await world();

@@ -28,10 +28,15 @@ interface World {
   userAuthenticates: () => number;
 }
 
-async function world(options: { lifetimeSec?: number; jwksMaxAgeSec?: number; connect?: boolean } = {}): Promise<World> {
+async function world(
+  options: { lifetimeSec?: number; jwksMaxAgeSec?: number; connect?: boolean } = {},
+): Promise<World> {
   const clock = useIntegrationClock();
   cleanups.push(() => clock.restore());
-  const stack = await startLocalStack({ issuer: { lifetimeSec: options.lifetimeSec ?? 900 }, jwksMaxAgeSec: options.jwksMaxAgeSec });
+  const stack = await startLocalStack({
+    issuer: { lifetimeSec: options.lifetimeSec ?? 900 },
+    jwksMaxAgeSec: options.jwksMaxAgeSec,
+  });
   cleanups.push(() => stack.close());
   const manager = createTokenManager({ fetchToken: httpTokenFetcher({ url: stack.endpoint.tokenUrl }) });
   cleanups.push(() => manager.dispose());
@@ -95,7 +100,10 @@ function recordRecovery(path: string, ms: number): void {
 }
 
 function http(w: World, connect = true) {
-  const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
+  const client = new ConvexHttpClient(w.stack.deployment.url, {
+    skipConvexDeploymentUrlCheck: true,
+    logger: quietLogger,
+  });
   if (connect) cleanups.push(connectConvex(client, w.manager));
   return client;
 }
@@ -141,25 +149,32 @@ describe("connectConvex with ConvexClient", () => {
     expect(w.whoami()).toBe("user_1");
   });
 
-  it("recovers from a server rejection (key rotated) with one fresh token within a second, never signing the user out", async () => {
-    const w = await world();
-    await w.clock.until(() => w.whoami() === "user_1");
-    const ms = await rejectAndRecover(w);
-    expect(w.stack.deployment.authErrors.map((e) => e.authUpdateAttempted)).toEqual([true]);
-    expect(w.authChanges).not.toContain(false);
-    recordRecovery("connectConvex", ms);
-  });
+  it(
+    "recovers from a server rejection (key rotated) with one fresh token within a second, never signing the user " +
+      "out",
+    async () => {
+      const w = await world();
+      await w.clock.until(() => w.whoami() === "user_1");
+      const ms = await rejectAndRecover(w);
+      expect(w.stack.deployment.authErrors.map((e) => e.authUpdateAttempted)).toEqual([true]);
+      expect(w.authChanges).not.toContain(false);
+      recordRecovery("connectConvex", ms);
+    },
+  );
 
-  it("recovers the same way with a bare convexTokenFetcher and no onRefreshChange (how convex < 1.40 calls it)", async () => {
-    const w = await world({ connect: false });
-    // ConvexClient.setAuth takes no onRefreshChange: the fetcher must infer the rejection from the call's timing.
-    w.socket.setAuth(convexTokenFetcher(w.manager), (v) => w.authChanges.push(v));
-    await w.clock.until(() => w.whoami() === "user_1");
-    await w.clock.advance(60_000);
-    const ms = await rejectAndRecover(w);
-    expect(w.authChanges).not.toContain(false);
-    recordRecovery("convexTokenFetcher without onRefreshChange", ms);
-  });
+  it(
+    "recovers the same way with a bare convexTokenFetcher " + "and no onRefreshChange (how convex < 1.40 calls it)",
+    async () => {
+      const w = await world({ connect: false });
+      // ConvexClient.setAuth takes no onRefreshChange: the fetcher must infer the rejection from the call's timing.
+      w.socket.setAuth(convexTokenFetcher(w.manager), (v) => w.authChanges.push(v));
+      await w.clock.until(() => w.whoami() === "user_1");
+      await w.clock.advance(60_000);
+      const ms = await rejectAndRecover(w);
+      expect(w.authChanges).not.toContain(false);
+      recordRecovery("convexTokenFetcher without onRefreshChange", ms);
+    },
+  );
 
   it("survives a transient outage and a hung endpoint during a rotation without signing out", async () => {
     const w = await world();
@@ -178,26 +193,37 @@ describe("connectConvex with ConvexClient", () => {
     ["503s with Retry-After: 86400", (w: World) => w.stack.endpoint.failNext(10_000, 503, { retryAfterSec: 86_400 })],
     ["a hung endpoint", (w: World) => w.stack.endpoint.hangNext(10_000)],
   ] as const) {
-    it(`during an outage (${outage}), a client connected then is authenticated with the held token within answerWithinMs`, async () => {
-      // Peer pain point 6: a transient failure treated as sign-out (Convex signs out on null).
-      const w = await world();
-      await w.clock.until(() => w.whoami() === "user_1");
-      fail(w);
-      void w.manager.refresh().catch(() => {}); // the manager now knows the endpoint is down
-      await w.clock.advance(60_000);
-      const late = new ConvexClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
-      cleanups.push(() => late.close());
-      let who: string | null | undefined;
-      late.onUpdate(api.auth!.whoami!, {}, (identity: { subject?: string } | null) => (who = identity?.subject ?? null));
-      const changes: boolean[] = [];
-      const started = Date.now();
-      cleanups.push(connectConvex(late, w.manager, { onChange: (v) => changes.push(v), answerWithinMs: 10_000 }));
-      await w.clock.until(() => who === "user_1", { timeoutMs: 30_000 });
-      expect(Date.now() - started).toBeLessThanOrEqual(11_000);
-      expect(changes).not.toContain(false);
-      expect(w.authChanges).not.toContain(false);
-      expect(w.whoami()).toBe("user_1");
-    });
+    it(
+      `during an outage (${outage}), a client connected then is authenticated with the held token within ` +
+        `answerWithinMs`,
+      async () => {
+        // Peer pain point 6: a transient failure treated as sign-out (Convex signs out on null).
+        const w = await world();
+        await w.clock.until(() => w.whoami() === "user_1");
+        fail(w);
+        void w.manager.refresh().catch(() => {}); // the manager now knows the endpoint is down
+        await w.clock.advance(60_000);
+        const late = new ConvexClient(w.stack.deployment.url, {
+          skipConvexDeploymentUrlCheck: true,
+          logger: quietLogger,
+        });
+        cleanups.push(() => late.close());
+        let who: string | null | undefined;
+        late.onUpdate(
+          api.auth!.whoami!,
+          {},
+          (identity: { subject?: string } | null) => (who = identity?.subject ?? null),
+        );
+        const changes: boolean[] = [];
+        const started = Date.now();
+        cleanups.push(connectConvex(late, w.manager, { onChange: (v) => changes.push(v), answerWithinMs: 10_000 }));
+        await w.clock.until(() => who === "user_1", { timeoutMs: 30_000 });
+        expect(Date.now() - started).toBeLessThanOrEqual(11_000);
+        expect(changes).not.toContain(false);
+        expect(w.authChanges).not.toContain(false);
+        expect(w.whoami()).toBe("user_1");
+      },
+    );
   }
 
   it("after an outage long enough to sign the client out, re-authenticates by itself on recovery", async () => {
@@ -291,12 +317,15 @@ describe("connectConvex with ConvexHttpClient", () => {
 
   it("signs the HTTP client out with the manager, and disconnect() restores the client", async () => {
     const w = await world({ connect: false });
-    const client = new ConvexHttpClient(w.stack.deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
+    const client = new ConvexHttpClient(w.stack.deployment.url, {
+      skipConvexDeploymentUrlCheck: true,
+      logger: quietLogger,
+    });
     const disconnect = connectConvex(client, w.manager);
     await expect(client.query(api.auth!.whoami!, {})).resolves.toMatchObject({ subject: "user_1" });
     w.manager.signOut();
     await expect(client.query(api.auth!.whoami!, {})).resolves.toBeNull();
     disconnect();
-    expect(Object.prototype.hasOwnProperty.call(client, "query")).toBe(false);
+    expect(Object.hasOwn(client, "query")).toBe(false);
   });
 });

@@ -23,7 +23,10 @@ describe("convexTokenFetcher", () => {
     vi.useFakeTimers();
     script = scriptedFetcher();
     manager = createTokenManager({ fetchToken: script.fetcher });
-    cleanups.push(() => vi.useRealTimers(), () => manager.dispose());
+    cleanups.push(
+      () => vi.useRealTimers(),
+      () => manager.dispose(),
+    );
   });
 
   it("answers forceRefreshToken: false with null, so Convex's start costs one fetch (convex-js#60)", async () => {
@@ -52,26 +55,32 @@ describe("convexTokenFetcher", () => {
     expect(token).toBe(script.issued[1]);
   });
 
-  it("never throws: a failing manager resolves null once its policy gives up (get-convex/convex-auth#363)", async () => {
-    script.always({ kind: "throw", error: new TypeError("fetch failed") });
-    const fetchToken = convexTokenFetcher(manager);
-    const result = fetchToken({ forceRefreshToken: true });
-    await vi.advanceTimersByTimeAsync(60_000);
-    await expect(result).resolves.toBeNull();
-    manager.dispose();
-    await expect(fetchToken({ forceRefreshToken: true })).resolves.toBeNull();
-  });
+  it(
+    "never throws: a failing manager resolves null once " + "its policy gives up (get-convex/convex-auth#363)",
+    async () => {
+      script.always({ kind: "throw", error: new TypeError("fetch failed") });
+      const fetchToken = convexTokenFetcher(manager);
+      const result = fetchToken({ forceRefreshToken: true });
+      await vi.advanceTimersByTimeAsync(60_000);
+      await expect(result).resolves.toBeNull();
+      manager.dispose();
+      await expect(fetchToken({ forceRefreshToken: true })).resolves.toBeNull();
+    },
+  );
 
-  it("never hangs: with no token held, a hung endpoint is answered null after answerWithinMs (convex-auth#363)", async () => {
-    script.next({ kind: "hang" });
-    const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
-    let settled = false;
-    const result = fetchToken({ forceRefreshToken: true }).finally(() => (settled = true));
-    await vi.advanceTimersByTimeAsync(9_999);
-    expect(settled).toBe(false);
-    await vi.advanceTimersByTimeAsync(1);
-    await expect(result).resolves.toBeNull();
-  });
+  it(
+    "never hangs: with no token held, a hung endpoint is " + "answered null after answerWithinMs (convex-auth#363)",
+    async () => {
+      script.next({ kind: "hang" });
+      const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
+      let settled = false;
+      const result = fetchToken({ forceRefreshToken: true }).finally(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(9_999);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(result).resolves.toBeNull();
+    },
+  );
 
   it("resolves null after signOut, so Convex's scheduled refetch cannot bring the user back", async () => {
     const fetchToken = convexTokenFetcher(manager);
@@ -84,7 +93,9 @@ describe("convexTokenFetcher", () => {
     const fetchToken = convexTokenFetcher(manager);
     expect(typeof fetchToken).toBe("function");
     expect(typeof fetchToken.onRefreshChange).toBe("function");
-    expect(() => convexTokenFetcher(manager, { authRefreshTokenLeewaySeconds: -1 })).toThrow(/authRefreshTokenLeewaySeconds/);
+    expect(() => convexTokenFetcher(manager, { authRefreshTokenLeewaySeconds: -1 })).toThrow(
+      /authRefreshTokenLeewaySeconds/,
+    );
   });
 });
 
@@ -106,7 +117,10 @@ describe("convexTokenFetcher during an outage", () => {
       vi.useFakeTimers();
       const script = scriptedFetcher({ kind: "token", lifetimeSec: 3_600 });
       const manager = createTokenManager({ fetchToken: script.fetcher, fetchTimeoutMs: 10_000 });
-      cleanups.push(() => vi.useRealTimers(), () => manager.dispose());
+      cleanups.push(
+        () => vi.useRealTimers(),
+        () => manager.dispose(),
+      );
       const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
       const first = await fetchToken({ forceRefreshToken: true });
       expect(first).toBe(script.issued[0]);
@@ -130,7 +144,10 @@ describe("convexTokenFetcher during an outage", () => {
     vi.useFakeTimers();
     const script = scriptedFetcher({ kind: "token", lifetimeSec: 120 });
     const manager = createTokenManager({ fetchToken: script.fetcher });
-    cleanups.push(() => vi.useRealTimers(), () => manager.dispose());
+    cleanups.push(
+      () => vi.useRealTimers(),
+      () => manager.dispose(),
+    );
     const fetchToken = convexTokenFetcher(manager);
     await fetchToken({ forceRefreshToken: true });
     script.always({ kind: "throw", error: httpError(503) });
@@ -165,7 +182,9 @@ describe("connectConvex with ConvexReactClient", () => {
     cleanups.push(() => client.close());
     const watch = client.watchQuery(anyApi.auth!.whoami!, {});
     let who: unknown;
-    cleanups.push(watch.onUpdate(() => (who = (watch.localQueryResult() as { subject?: string } | null)?.subject ?? null)));
+    cleanups.push(
+      watch.onUpdate(() => (who = (watch.localQueryResult() as { subject?: string } | null)?.subject ?? null)),
+    );
     const changes: boolean[] = [];
     cleanups.push(connectConvex(client, manager, { onChange: (v) => changes.push(v) }));
     await clock.until(() => who === "user_1");

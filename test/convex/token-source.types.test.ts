@@ -3,8 +3,8 @@
  * satisfy `connectConvex`'s and `convexTokenFetcher`'s types (checked by `npm run typecheck`, which covers
  * test/), and work at run time. The `@ts-expect-error` lines fail the typecheck if the types get looser.
  */
-import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { ConvexReactClient } from "convex/react";
+import type { ConvexClient, ConvexHttpClient } from "convex/browser";
+import type { ConvexReactClient } from "convex/react";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { connectConvex, convexTokenFetcher, type ConvexClientLike } from "../../src/convex/index";
 import type { TokenSnapshot, TokenSource } from "../../src/index";

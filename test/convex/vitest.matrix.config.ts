@@ -18,7 +18,10 @@ const dir = process.env.CONVEX_MATRIX_DIR;
 if (!dir) throw new Error("Set CONVEX_MATRIX_DIR to a folder holding node_modules/convex (see .ci/run).");
 const pkgDir = resolve(root, dir, "node_modules/convex");
 if (!existsSync(join(pkgDir, "package.json"))) throw new Error(`No convex package in ${pkgDir}: install it first.`);
-const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as { version: string; exports: Record<string, unknown> };
+const pkg = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8")) as {
+  version: string;
+  exports: Record<string, unknown>;
+};
 
 /** Follow an exports entry with Node's ESM conditions. */
 function pick(entry: unknown): string | undefined {

@@ -14,7 +14,12 @@ afterEach(() => {
 function spiedSystemClock() {
   const setTimeoutSpy = vi.fn((callback: () => void, delayMs: number) => systemClock.setTimeout(callback, delayMs));
   const clearTimeoutSpy = vi.fn((handle: TimerHandle) => systemClock.clearTimeout(handle));
-  const clock: Clock = { now: systemClock.now, random: systemClock.random, setTimeout: setTimeoutSpy, clearTimeout: clearTimeoutSpy };
+  const clock: Clock = {
+    now: systemClock.now,
+    random: systemClock.random,
+    setTimeout: setTimeoutSpy,
+    clearTimeout: clearTimeoutSpy,
+  };
   return { clock, setTimeoutSpy, clearTimeoutSpy };
 }
 

@@ -14,7 +14,11 @@ const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyIsImV4cCI6MTgwMDAwMDAw
 
 /** One instance of every class, with the code it must carry. */
 const cases = [
-  { error: new TokenManagerError("ERR_TOKEN_FETCH_FAILED", "base"), name: "TokenManagerError", code: "ERR_TOKEN_FETCH_FAILED" },
+  {
+    error: new TokenManagerError("ERR_TOKEN_FETCH_FAILED", "base"),
+    name: "TokenManagerError",
+    code: "ERR_TOKEN_FETCH_FAILED",
+  },
   { error: new TokenFetchError(3, new Error("boom")), name: "TokenFetchError", code: "ERR_TOKEN_FETCH_FAILED" },
   { error: new TokenFetchTimeoutError(10_000), name: "TokenFetchTimeoutError", code: "ERR_TOKEN_FETCH_TIMEOUT" },
   {
@@ -31,18 +35,21 @@ const cases = [
 ] as const;
 
 describe("error classes", () => {
-  it.each(cases)("$name has name = class name, a stable code, and is a TokenManagerError and an Error", ({ error, name, code }) => {
-    expect(error.name).toBe(name);
-    expect(error.constructor.name).toBe(name);
-    expect(error.code).toBe(code);
-    expect(error).toBeInstanceOf(TokenManagerError);
-    expect(error).toBeInstanceOf(Error);
-    expect(error.message.length).toBeGreaterThan(0);
-    expect(typeof error.stack).toBe("string");
-    expect(Object.prototype.toString.call(error)).toBe("[object Error]");
-    // `String(err)` starts with the class name, so logs tell errors apart.
-    expect(String(error).startsWith(`${name}: `)).toBe(true);
-  });
+  it.each(cases)(
+    "$name has name = class name, a stable code, and is a TokenManagerError and an Error",
+    ({ error, name, code }) => {
+      expect(error.name).toBe(name);
+      expect(error.constructor.name).toBe(name);
+      expect(error.code).toBe(code);
+      expect(error).toBeInstanceOf(TokenManagerError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message.length).toBeGreaterThan(0);
+      expect(typeof error.stack).toBe("string");
+      expect(Object.prototype.toString.call(error)).toBe("[object Error]");
+      // `String(err)` starts with the class name, so logs tell errors apart.
+      expect(String(error).startsWith(`${name}: `)).toBe(true);
+    },
+  );
 
   it("classes are distinct (instanceof does not cross between siblings)", () => {
     expect(new TokenFetchTimeoutError(1)).not.toBeInstanceOf(TokenEndpointError);

@@ -17,7 +17,11 @@ const DEFAULTS = { leeway: 60 * SECOND, jitter: 30 * SECOND, minValidity: 10 * S
 const ALMOST_ONE = 1 - Number.EPSILON;
 const T0 = Date.UTC(2026, 0, 1);
 
-function plan(lifetimeMs: number, random: number, settings: { leeway: number; jitter: number; minValidity: number } = DEFAULTS) {
+function plan(
+  lifetimeMs: number,
+  random: number,
+  settings: { leeway: number; jitter: number; minValidity: number } = DEFAULTS,
+) {
   return planRefresh(
     { issuedAt: T0, expiresAt: T0 + lifetimeMs },
     settings.leeway,

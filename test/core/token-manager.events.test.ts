@@ -5,7 +5,13 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
-import { TokenManager, type FetchContext, type TokenManagerOptions, type TokenSnapshot, type TokenSource } from "../../src/index";
+import {
+  TokenManager,
+  type FetchContext,
+  type TokenManagerOptions,
+  type TokenSnapshot,
+  type TokenSource,
+} from "../../src/index";
 import { createFakeClock } from "../../src/testing/fake-clock";
 import { fakeIssuer } from "../support/manager-harness";
 
@@ -16,10 +22,17 @@ afterEach(() => {
   for (const manager of managers.splice(0)) manager.dispose();
 });
 
-function setup(fetch?: (context: FetchContext, issuer: ReturnType<typeof fakeIssuer>) => Promise<string | null>, options: Partial<TokenManagerOptions> = {}) {
+function setup(
+  fetch?: (context: FetchContext, issuer: ReturnType<typeof fakeIssuer>) => Promise<string | null>,
+  options: Partial<TokenManagerOptions> = {},
+) {
   const clock = createFakeClock({ now: T0, random: () => 0.5 });
   const issuer = fakeIssuer(clock, T0);
-  const manager = new TokenManager({ clock, fetchToken: (context) => (fetch ? fetch(context, issuer) : Promise.resolve(issuer.token())), ...options });
+  const manager = new TokenManager({
+    clock,
+    fetchToken: (context) => (fetch ? fetch(context, issuer) : Promise.resolve(issuer.token())),
+    ...options,
+  });
   managers.push(manager);
   return { clock, issuer, manager };
 }
@@ -27,7 +40,9 @@ function setup(fetch?: (context: FetchContext, issuer: ReturnType<typeof fakeIss
 describe("the default minValidityMs (10 s) is honoured", () => {
   it("a token is served until 10 s before exp, not after, while refreshes fail", async () => {
     let n = 0;
-    const { clock, manager } = setup(async (_, issuer) => (n++ === 0 ? issuer.token() : Promise.reject(new TypeError("down"))));
+    const { clock, manager } = setup(async (_, issuer) =>
+      n++ === 0 ? issuer.token() : Promise.reject(new TypeError("down")),
+    );
     const token = await manager.getToken();
     const exp = manager.getSnapshot().expiresAt!;
     await clock.advance(exp - clock.now() - 11 * S);
@@ -39,10 +54,13 @@ describe("the default minValidityMs (10 s) is honoured", () => {
 
   it("an explicit minValidityMs option replaces it", async () => {
     let n = 0;
-    const { clock, manager } = setup(async (_, issuer) => (n++ === 0 ? issuer.token() : Promise.reject(new TypeError("down"))), {
-      minValidityMs: 60 * S,
-      refreshLeewayMs: 120 * S,
-    });
+    const { clock, manager } = setup(
+      async (_, issuer) => (n++ === 0 ? issuer.token() : Promise.reject(new TypeError("down"))),
+      {
+        minValidityMs: 60 * S,
+        refreshLeewayMs: 120 * S,
+      },
+    );
     await manager.getToken();
     const exp = manager.getSnapshot().expiresAt!;
     await clock.advance(exp - clock.now() - 61 * S);
@@ -79,7 +97,9 @@ describe("discarded", () => {
     ["error", () => Promise.reject(new Error("late"))],
   ] as const)("a late %s after signOut() is dropped and reported as such", async (outcome, late) => {
     let release: () => void = () => {};
-    const { clock, manager } = setup((_, issuer) => new Promise<void>((resolve) => (release = resolve)).then(() => late(issuer)));
+    const { clock, manager } = setup((_, issuer) =>
+      new Promise<void>((resolve) => (release = resolve)).then(() => late(issuer)),
+    );
     const discarded: unknown[] = [];
     const tokens: unknown[] = [];
     manager.on("discarded", (event) => discarded.push(event.outcome));

@@ -57,7 +57,8 @@ function world(options: WorldOptions = {}) {
   const get = async (opts?: Parameters<TokenManager["getToken"]>[0]) => {
     try {
       const token = await manager.getToken(opts);
-      if (token !== null && issuer.remaining(token) <= (opts?.minValidityMs ?? 0)) expiredServes.push(issuer.remaining(token));
+      if (token !== null && issuer.remaining(token) <= (opts?.minValidityMs ?? 0))
+        expiredServes.push(issuer.remaining(token));
       return token;
     } catch (error) {
       rejections.push(error);
@@ -71,7 +72,8 @@ function world(options: WorldOptions = {}) {
       await clock.advance(everyMs);
     }
   };
-  const codes = (name: string) => events.filter((e) => e.name === name).map((e) => e.payload.code ?? e.payload.error?.code);
+  const codes = (name: string) =>
+    events.filter((e) => e.name === name).map((e) => e.payload.code ?? e.payload.error?.code);
   return { clock, issuer, calls, logs, manager, events, codes, get, load, expiredServes, rejections };
 }
 
@@ -111,17 +113,20 @@ describe("caching issuers (peer-token-managers: SDK getToken() caches; auth0/aut
     expect(w.issuer.minted - minted).toBe(4);
   });
 
-  it('forceRefresh that gets the held token back warns ERR_TOKEN_NOT_RENEWED (mint when reason is "forced")', async () => {
-    const w = world({ issuer: { remintBelowMs: 60 * S, ignoresForced: true } });
-    const first = await w.get();
-    expect(await w.manager.refresh()).toBe(first);
-    const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "ERR_TOKEN_NOT_RENEWED");
-    expect(warning?.payload.message).toMatch(/"forced"/);
-    expect(w.calls).toHaveLength(2);
-    await w.manager.refresh(); // a second one costs one more fetch, no loop
-    await w.clock.advance(S);
-    expect(w.calls.length).toBeLessThanOrEqual(3);
-  });
+  it(
+    "forceRefresh that gets the held token back warns ERR_TOKEN_NOT_RENEWED (mint when reason is " + '"forced")',
+    async () => {
+      const w = world({ issuer: { remintBelowMs: 60 * S, ignoresForced: true } });
+      const first = await w.get();
+      expect(await w.manager.refresh()).toBe(first);
+      const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "ERR_TOKEN_NOT_RENEWED");
+      expect(warning?.payload.message).toMatch(/"forced"/);
+      expect(w.calls).toHaveLength(2);
+      await w.manager.refresh(); // a second one costs one more fetch, no loop
+      await w.clock.advance(S);
+      expect(w.calls.length).toBeLessThanOrEqual(3);
+    },
+  );
 });
 
 describe("short tokens with whole-second claims (authts/oidc-client-ts#996: refresh loops)", () => {
@@ -137,7 +142,8 @@ describe("short tokens with whole-second claims (authts/oidc-client-ts#996: refr
   it("a per-call minValidityMs longer than the issuer's tokens fails fast after one fetch", async () => {
     const w = world();
     const results = [];
-    for (let i = 0; i < 20; i++) results.push(await w.manager.getToken({ minValidityMs: 20 * MIN }).catch((e: { code: string }) => e.code));
+    for (let i = 0; i < 20; i++)
+      results.push(await w.manager.getToken({ minValidityMs: 20 * MIN }).catch((e: { code: string }) => e.code));
     expect(results).toEqual(Array(20).fill("ERR_TOKEN_TOO_SHORT_LIVED"));
     expect(w.calls).toHaveLength(1); // today: 20 fetches
     expect(await w.get()).toBeTypeOf("string"); // the default still works
@@ -168,9 +174,24 @@ describe("claims Convex rejects are reported first, with a code and the fix", ()
 
 describe("hostile values never leave a caller pending or a rejection unhandled (invariants 5, 10)", () => {
   const hostile: [string, () => unknown][] = [
-    ["an object whose toString throws", () => ({ toString: () => { throw new Error("no"); } })],
+    [
+      "an object whose toString throws",
+      () => ({
+        toString: () => {
+          throw new Error("no");
+        },
+      }),
+    ],
     ["an object with a null prototype", () => Object.create(null)],
-    ["an Error whose message getter throws", () => Object.defineProperty(new Error(), "message", { get: () => { throw new Error("no"); } })],
+    [
+      "an Error whose message getter throws",
+      () =>
+        Object.defineProperty(new Error(), "message", {
+          get: () => {
+            throw new Error("no");
+          },
+        }),
+    ],
     ["undefined", () => undefined],
     ["a Symbol", () => Symbol("x")],
   ];
@@ -180,7 +201,10 @@ describe("hostile values never leave a caller pending or a rejection unhandled (
     process.on("unhandledRejection", onUnhandled);
     try {
       const w = world({ manager: { retry: { attempts: 2, baseDelayMs: 100 } }, fetch: () => Promise.reject(value()) });
-      const settled = w.manager.getToken().then(() => "resolved", () => "rejected");
+      const settled = w.manager.getToken().then(
+        () => "resolved",
+        () => "rejected",
+      );
       await w.clock.advance(10 * S);
       expect(await settled).toBe("rejected"); // today: pending forever
       expect(w.logs.every((line) => typeof line === "string")).toBe(true);
@@ -205,7 +229,9 @@ describe("hostile values never leave a caller pending or a rejection unhandled (
 describe("time: the issuer's clock is the truth (supabase/auth-js#856, koala73/worldmonitor#5932)", () => {
   it("the wall clock jumps back 1 h: the token still stops being served at its real expiry", async () => {
     let n = 0;
-    const w = world({ fetch: async (_, issuer) => (n++ === 0 ? issuer.token() : Promise.reject(new TypeError("offline"))) });
+    const w = world({
+      fetch: async (_, issuer) => (n++ === 0 ? issuer.token() : Promise.reject(new TypeError("offline"))),
+    });
     await w.get();
     await w.clock.advance(MIN);
     w.clock.jump(-HOUR);
@@ -216,80 +242,95 @@ describe("time: the issuer's clock is the truth (supabase/auth-js#856, koala73/w
     expect(w.expiredServes).toEqual([]); // today: served up to 3,530 s past its real expiry
   });
 
-  it("the wall clock jumps forward 1 h: callers get a token (no ERR_TOKEN_EXPIRED), fetched at once if need be", async () => {
-    const w = world();
-    await w.get();
-    await w.clock.advance(MIN);
-    w.clock.jump(HOUR);
-    for (let i = 0; i < 60; i++) {
-      expect(await w.get()).toBeTypeOf("string");
+  it(
+    "the wall clock jumps forward 1 h: callers get a token " + "(no ERR_TOKEN_EXPIRED), fetched at once if need be",
+    async () => {
+      const w = world();
+      await w.get();
       await w.clock.advance(MIN);
-    }
-    expect(w.rejections).toEqual([]); // today: ERR_TOKEN_EXPIRED for 2 minutes → a Convex sign-out
-    expect(w.expiredServes).toEqual([]);
-    expect(w.calls.length).toBeLessThanOrEqual(7);
-  });
+      w.clock.jump(HOUR);
+      for (let i = 0; i < 60; i++) {
+        expect(await w.get()).toBeTypeOf("string");
+        await w.clock.advance(MIN);
+      }
+      expect(w.rejections).toEqual([]); // today: ERR_TOKEN_EXPIRED for 2 minutes → a Convex sign-out
+      expect(w.expiredServes).toEqual([]);
+      expect(w.calls.length).toBeLessThanOrEqual(7);
+    },
+  );
 
-  it.each([-HOUR, HOUR])("a clock without monotonicNow is conservative: a %d ms jump serves nothing expired, callers get tokens", async (jump) => {
-    let fetches = 0;
-    let failing = false;
-    const w = world({ fetch: async (_, issuer) => (fetches++, failing ? Promise.reject(new TypeError("down")) : issuer.token()) });
-    const fake = w.clock;
-    const manager = new TokenManager({
-      clock: { now: fake.now, setTimeout: fake.setTimeout, clearTimeout: fake.clearTimeout, random: fake.random },
-      fetchToken: async () => (fetches++, failing ? Promise.reject(new TypeError("down")) : w.issuer.token()),
-    });
-    managers.push(manager);
-    const first = await manager.getToken();
-    await fake.advance(MIN);
-    fake.jump(jump);
-    await fake.advance(10 * S);
-    const after = await manager.getToken();
-    expect(w.issuer.remaining(after!)).toBeGreaterThan(0);
-    failing = true; // from now on only the held token can be served: never past its real expiry
-    for (let i = 0; i < 20 * 6; i++) {
-      const token = await manager.getToken().catch(() => null);
-      if (token) expect(w.issuer.remaining(token)).toBeGreaterThan(0);
+  it.each([-HOUR, HOUR])(
+    "a clock without monotonicNow is conservative: a %d ms jump serves nothing expired, callers get tokens",
+    async (jump) => {
+      let failing = false;
+      const w = world({
+        fetch: async (_, issuer) => (failing ? Promise.reject(new TypeError("down")) : issuer.token()),
+      });
+      const fake = w.clock;
+      const manager = new TokenManager({
+        clock: { now: fake.now, setTimeout: fake.setTimeout, clearTimeout: fake.clearTimeout, random: fake.random },
+        fetchToken: async () => (failing ? Promise.reject(new TypeError("down")) : w.issuer.token()),
+      });
+      managers.push(manager);
+      const first = await manager.getToken();
+      await fake.advance(MIN);
+      fake.jump(jump);
       await fake.advance(10 * S);
-    }
-    expect(first).toBeTypeOf("string");
-  });
+      const after = await manager.getToken();
+      expect(w.issuer.remaining(after!)).toBeGreaterThan(0);
+      failing = true; // from now on only the held token can be served: never past its real expiry
+      for (let i = 0; i < 20 * 6; i++) {
+        const token = await manager.getToken().catch(() => null);
+        if (token) expect(w.issuer.remaining(token)).toBeGreaterThan(0);
+        await fake.advance(10 * S);
+      }
+      expect(first).toBeTypeOf("string");
+    },
+  );
 
-  it("after a forward jump, an old cached token is not taken for a fresh one (found by the property test)", async () => {
-    const w = world({ issuer: { remintBelowMs: 3 * MIN, ignoresForced: true } });
-    await w.get();
-    w.clock.jump(53 * MIN);
-    w.manager.signOut(); // forgets the tokens it saw, not how the clocks relate
-    await w.clock.advance(8 * MIN);
-    w.manager.start(); // the issuer hands back its cached token, 8 minutes old: the jump, not the token, explains the gap
-    expect(await w.get({ minValidityMs: 10 * MIN })).toBeUndefined();
-    expect(w.rejections).toMatchObject([{ code: "ERR_TOKEN_TOO_SHORT_LIVED" }]);
-    expect(w.expiredServes).toEqual([]);
-  });
+  it(
+    "after a forward jump, an old cached token is not " + "taken for a fresh one (found by the property test)",
+    async () => {
+      const w = world({ issuer: { remintBelowMs: 3 * MIN, ignoresForced: true } });
+      await w.get();
+      w.clock.jump(53 * MIN);
+      w.manager.signOut(); // forgets the tokens it saw, not how the clocks relate
+      await w.clock.advance(8 * MIN);
+      // the issuer hands back its cached token, 8 minutes old: the jump, not the token, explains the gap
+      w.manager.start();
+      expect(await w.get({ minValidityMs: 10 * MIN })).toBeUndefined();
+      expect(w.rejections).toMatchObject([{ code: "ERR_TOKEN_TOO_SHORT_LIVED" }]);
+      expect(w.expiredServes).toEqual([]);
+    },
+  );
 
   it.each([
     ["2 h behind", -2 * HOUR],
     ["2 h ahead", 2 * HOUR],
     ["10 min behind", -10 * MIN],
     ["10 min ahead", 10 * MIN],
-  ])("a local clock %s: tokens served, none past exp, errors about time name the clock and maxClockSkewMs", async (_, offset) => {
-    const w = world({ localOffsetMs: offset });
-    for (let i = 0; i < 90; i++) {
-      expect(await w.get()).toBeTypeOf("string"); // today (2 h ahead): every token rejected as expired
-      await w.clock.advance(MIN);
-    }
-    expect(w.expiredServes).toEqual([]); // today (2 h behind): served up to 3,510 s past exp
-    expect(w.calls.length).toBeLessThanOrEqual(8);
-    if (Math.abs(offset) > HOUR) {
-      const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "ERR_CLOCK_SKEW_BEYOND_BOUND");
-      expect(warning?.payload.message).toMatch(/this clock.*maxClockSkewMs/);
-    }
-  });
+  ])(
+    "a local clock %s: tokens served, none past exp, errors about time name the clock and maxClockSkewMs",
+    async (_, offset) => {
+      const w = world({ localOffsetMs: offset });
+      for (let i = 0; i < 90; i++) {
+        expect(await w.get()).toBeTypeOf("string"); // today (2 h ahead): every token rejected as expired
+        await w.clock.advance(MIN);
+      }
+      expect(w.expiredServes).toEqual([]); // today (2 h behind): served up to 3,510 s past exp
+      expect(w.calls.length).toBeLessThanOrEqual(8);
+      if (Math.abs(offset) > HOUR) {
+        const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "ERR_CLOCK_SKEW_BEYOND_BOUND");
+        expect(warning?.payload.message).toMatch(/this clock.*maxClockSkewMs/);
+      }
+    },
+  );
 
   it("a token already expired on arrival is reported with the clock and maxClockSkewMs", async () => {
     let n = 0;
     const w = world({
-      fetch: async (_, issuer) => (n++ === 0 ? issuer.token() : unsignedJwt({ sub: "u", iat: T0 / 1000 - 100, exp: T0 / 1000 - 10 })),
+      fetch: async (_, issuer) =>
+        n++ === 0 ? issuer.token() : unsignedJwt({ sub: "u", iat: T0 / 1000 - 100, exp: T0 / 1000 - 10 }),
     });
     await w.get(); // a first token tells the manager the clocks agree
     const error = (await w.manager.refresh().catch((e: unknown) => e)) as Error & { code: string };
@@ -309,28 +350,46 @@ describe("time: the issuer's clock is the truth (supabase/auth-js#856, koala73/w
 });
 
 describe("failure policy", () => {
-  it("a 429 with Retry-After: 86400 and no token: the caller's error comes in seconds, the next try within the 1-h cap", async () => {
-    const w = world({ fetch: () => Promise.reject(new TokenEndpointError(429, "slow down", { retryable: true, retryAfterMs: 86_400_000 })) });
-    const settled = w.manager.getToken().then(() => "resolved", (e: { code: string }) => e.code);
-    await w.clock.advance(S);
-    expect(await settled).toBe("ERR_TOKEN_FETCH_FAILED"); // today: after 3 h
-    const next = w.manager.getSnapshot().nextFetchAt!;
-    expect(next - w.clock.now()).toBeLessThanOrEqual(HOUR);
-  });
+  it(
+    "a 429 with Retry-After: 86400 and no token: the caller's error comes in seconds, the next try within the 1-h " +
+      "cap",
+    async () => {
+      const w = world({
+        fetch: () =>
+          Promise.reject(new TokenEndpointError(429, "slow down", { retryable: true, retryAfterMs: 86_400_000 })),
+      });
+      const settled = w.manager.getToken().then(
+        () => "resolved",
+        (e: { code: string }) => e.code,
+      );
+      await w.clock.advance(S);
+      expect(await settled).toBe("ERR_TOKEN_FETCH_FAILED"); // today: after 3 h
+      const next = w.manager.getSnapshot().nextFetchAt!;
+      expect(next - w.clock.now()).toBeLessThanOrEqual(HOUR);
+    },
+  );
 
-  it("the cap holds on every path: a non-retryable answer with Retry-After: 86400 retries within the hour", async () => {
-    const w = world({ fetch: () => Promise.reject(new TokenEndpointError(400, "bad", { retryable: false, retryAfterMs: 86_400_000 })) });
-    await w.manager.getToken().catch(() => {});
-    expect(w.manager.getSnapshot().nextFetchAt! - w.clock.now()).toBeLessThanOrEqual(HOUR); // today: a day out
-  });
+  it(
+    "the cap holds on every path: a non-retryable answer " + "with Retry-After: 86400 retries within the hour",
+    async () => {
+      const w = world({
+        fetch: () => Promise.reject(new TokenEndpointError(400, "bad", { retryable: false, retryAfterMs: 86_400_000 })),
+      });
+      await w.manager.getToken().catch(() => {});
+      expect(w.manager.getSnapshot().nextFetchAt! - w.clock.now()).toBeLessThanOrEqual(HOUR); // today: a day out
+    },
+  );
 
-  it("signOut() from a refreshing listener during the first fetch: the caller gets null and no fetch starts", async () => {
-    const w = world();
-    w.manager.once("refreshing", () => w.manager.signOut());
-    const result = await Promise.race([w.manager.getToken(), w.clock.advance(MIN).then(() => "pending")]);
-    expect(result).toBeNull(); // today: pending forever
-    expect(w.calls).toHaveLength(0); // today: the fetcher is called with an aborted signal
-  });
+  it(
+    "signOut() from a refreshing listener during the " + "first fetch: the caller gets null and no fetch starts",
+    async () => {
+      const w = world();
+      w.manager.once("refreshing", () => w.manager.signOut());
+      const result = await Promise.race([w.manager.getToken(), w.clock.advance(MIN).then(() => "pending")]);
+      expect(result).toBeNull(); // today: pending forever
+      expect(w.calls).toHaveLength(0); // today: the fetcher is called with an aborted signal
+    },
+  );
 
   it("signOut() from a token listener: no later listener gets that token event", async () => {
     const w = world();
@@ -342,42 +401,51 @@ describe("failure policy", () => {
     expect(seen).toEqual(["signedOut"]);
   });
 
-  it.each(["state", "subscribe"] as const)("signOut() from a %s listener as the token arrives: no token event, the caller gets null", async (where) => {
-    const w = world();
-    const seen: string[] = [];
-    let armed = false;
-    const signOutOnValid = () => {
-      if (armed && w.manager.getSnapshot().status === "valid") {
-        armed = false;
-        w.manager.signOut();
-      }
-    };
-    if (where === "state") w.manager.on("state", signOutOnValid);
-    else w.manager.subscribe(signOutOnValid);
-    w.manager.on("token", () => seen.push("token"));
-    w.manager.on("refreshing", () => seen.push("refreshing"));
-    armed = true;
-    expect(await w.manager.getToken()).toBeNull();
-    expect(seen).toEqual(["refreshing"]); // found by the property test: a token event after signOut()
-    expect(w.manager.peekToken()).toBeNull();
-  });
+  it.each(["state", "subscribe"] as const)(
+    "signOut() from a %s listener as the token arrives: no token event, the caller gets null",
+    async (where) => {
+      const w = world();
+      const seen: string[] = [];
+      let armed = false;
+      const signOutOnValid = () => {
+        if (armed && w.manager.getSnapshot().status === "valid") {
+          armed = false;
+          w.manager.signOut();
+        }
+      };
+      if (where === "state") w.manager.on("state", signOutOnValid);
+      else w.manager.subscribe(signOutOnValid);
+      w.manager.on("token", () => seen.push("token"));
+      w.manager.on("refreshing", () => seen.push("refreshing"));
+      armed = true;
+      expect(await w.manager.getToken()).toBeNull();
+      expect(seen).toEqual(["refreshing"]); // found by the property test: a token event after signOut()
+      expect(w.manager.peekToken()).toBeNull();
+    },
+  );
 
-  it.each(["token", "signedOut"] as const)("a throwing %s listener does not stop the listeners after it (the Convex adapter's own)", async (name) => {
-    const w = world();
-    const after: string[] = [];
-    w.manager.on(name, () => {
-      throw new Error("app bug");
-    });
-    w.manager.on(name, () => after.push(name));
-    await w.get();
-    w.manager.signOut();
-    expect(after).toEqual([name]);
-    expect(w.logs.some((l) => l.includes("app bug"))).toBe(true);
-  });
+  it.each(["token", "signedOut"] as const)(
+    "a throwing %s listener does not stop the listeners after it (the Convex adapter's own)",
+    async (name) => {
+      const w = world();
+      const after: string[] = [];
+      w.manager.on(name, () => {
+        throw new Error("app bug");
+      });
+      w.manager.on(name, () => after.push(name));
+      await w.get();
+      w.manager.signOut();
+      expect(after).toEqual([name]);
+      expect(w.logs.some((l) => l.includes("app bug"))).toBe(true);
+    },
+  );
 
   it("keeps a Node process alive while a caller waits (a 503 on the first fetch), not while idle", async () => {
     let n = 0;
-    const w = world({ fetch: async (_, issuer) => (n++ === 0 ? Promise.reject(new TokenEndpointError(503, "down", { retryable: true })) : issuer.token()) });
+    const w = world({
+      fetch: async (_, issuer) =>
+        n++ === 0 ? Promise.reject(new TokenEndpointError(503, "down", { retryable: true })) : issuer.token(),
+    });
     const pending = w.manager.getToken();
     await w.clock.advance(0);
     expect(w.clock.refed).toBe(1); // the retry timer is ref'd: the script does not exit silently
@@ -393,10 +461,15 @@ describe("secrets: no URL query string, userinfo or whole token in errors and lo
     const jwt = unsignedJwt({ sub: "secret-user", iat: 1, exp: 2 });
     const url = `https://me:hunter2@auth.test/exchange?id_token=${jwt}`;
     const fetchToken = httpTokenFetcher({ url, fetch: async () => new Response("no", { status: 500 }) });
-    const networkDown = httpTokenFetcher({ url, fetch: async () => Promise.reject(new TypeError(`fetch failed for ${url}`)) });
+    const networkDown = httpTokenFetcher({
+      url,
+      fetch: async () => Promise.reject(new TypeError(`fetch failed for ${url}`)),
+    });
     for (const fetcher of [fetchToken, networkDown]) {
       const w = world({ manager: { fetchToken: fetcher, retry: { attempts: 2, baseDelayMs: 10 } } });
-      const error = (await Promise.all([w.manager.getToken().catch((e: unknown) => e), w.clock.advance(S)]))[0] as Error;
+      const error = (
+        await Promise.all([w.manager.getToken().catch((e: unknown) => e), w.clock.advance(S)])
+      )[0] as Error;
       const texts = [
         error.message,
         ...w.logs,

@@ -35,7 +35,11 @@ const token = await tokens.getToken();
 console.log(token === jwt ? "GOT" : "WRONG", calls);
 `,
   );
-  const run = spawnSync(process.execPath, ["--import", "tsx", script], { cwd: process.cwd(), encoding: "utf8", timeout: 30_000 });
+  const run = spawnSync(process.execPath, ["--import", "tsx", script], {
+    cwd: process.cwd(),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   expect(run.stderr).toBe("");
   expect(run.stdout.trim()).toBe("GOT 2");
   expect(run.status).toBe(0); // not 13 ("unsettled top-level await"); not null (killed: it did not exit by itself)

@@ -23,7 +23,12 @@ function setup(options: Partial<TokenManagerOptions> = {}) {
   for (const name of ["token", "refreshing", "error", "warning", "signedOut", "discarded"] as const) {
     manager.on(name, (payload: unknown) => events.push({ name, payload }));
   }
-  return { manager, script, events, of: (name: string) => events.filter((e) => e.name === name).map((e) => e.payload as any) };
+  return {
+    manager,
+    script,
+    events,
+    of: (name: string) => events.filter((e) => e.name === name).map((e) => e.payload as any),
+  };
 }
 
 beforeEach(() => {
@@ -63,7 +68,11 @@ describe("getToken", () => {
   it("forceRefresh fetches a new token, single-flight with concurrent refresh() calls", async () => {
     const { manager, script } = setup();
     const first = await manager.getToken();
-    const [a, b, c] = await Promise.all([manager.refresh(), manager.refresh(), manager.getToken({ forceRefresh: true })]);
+    const [a, b, c] = await Promise.all([
+      manager.refresh(),
+      manager.refresh(),
+      manager.getToken({ forceRefresh: true }),
+    ]);
     expect(script.fetcher).toHaveBeenCalledTimes(2);
     expect(script.calls[1]!.reason).toBe("forced");
     expect(a).not.toBe(first);
@@ -79,10 +88,15 @@ describe("getToken", () => {
     expect(token).toBe(script.issued[1]);
   });
 
-  it("rejects a caller whose minValidityMs a fresh token cannot meet, instead of serving it (invariant 1)", async () => {
-    const { manager } = setup();
-    await expect(manager.getToken({ minValidityMs: 20 * MIN })).rejects.toMatchObject({ code: "ERR_TOKEN_TOO_SHORT_LIVED" });
-  });
+  it(
+    "rejects a caller whose minValidityMs a fresh token " + "cannot meet, instead of serving it (invariant 1)",
+    async () => {
+      const { manager } = setup();
+      await expect(manager.getToken({ minValidityMs: 20 * MIN })).rejects.toMatchObject({
+        code: "ERR_TOKEN_TOO_SHORT_LIVED",
+      });
+    },
+  );
 
   it("a caller's signal stops its wait only", async () => {
     const { manager, script } = setup();
@@ -142,39 +156,46 @@ describe("scheduling", () => {
     expect(times.size).toBeGreaterThan(10);
   });
 
-  it("never passes more than 2^31−1 ms to setTimeout, even for a token valid 100 days (keycloak/keycloak-js#107)", async () => {
-    const delays: number[] = [];
-    const clock = {
-      ...fake,
-      setTimeout: (fn: () => void, ms: number) => {
-        delays.push(ms);
-        return fake.setTimeout(fn, ms);
-      },
-    };
-    const { manager, script } = setup({ clock });
-    script.always({ kind: "token", lifetimeSec: 100 * 24 * 3600 });
-    await manager.getToken();
-    await fake.advance(60_000);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
-    expect(script.fetcher).toHaveBeenCalledTimes(1);
-    expect(fake.pending).toBe(1); // invariant 4
-  });
+  it(
+    "never passes more than 2^31−1 ms to setTimeout, even " + "for a token valid 100 days (keycloak/keycloak-js#107)",
+    async () => {
+      const delays: number[] = [];
+      const clock = {
+        ...fake,
+        setTimeout: (fn: () => void, ms: number) => {
+          delays.push(ms);
+          return fake.setTimeout(fn, ms);
+        },
+      };
+      const { manager, script } = setup({ clock });
+      script.always({ kind: "token", lifetimeSec: 100 * 24 * 3600 });
+      await manager.getToken();
+      await fake.advance(60_000);
+      expect(Math.max(...delays)).toBeLessThanOrEqual(2 ** 31 - 1);
+      expect(script.fetcher).toHaveBeenCalledTimes(1);
+      expect(fake.pending).toBe(1); // invariant 4
+    },
+  );
 
-  it("notices a sleep past the refresh point within seconds of wake, and never serves the expired token (supabase/supabase#6464)", async () => {
-    const { manager, script } = setup();
-    const before = await manager.getToken();
-    await fake.sleep(20 * MIN); // the laptop slept 20 minutes: no timer ran until the wake
-    const after = manager.getToken();
-    await fake.advance(0);
-    expect(await after).not.toBe(before);
-    expect(script.fetcher).toHaveBeenCalledTimes(2);
+  it(
+    "notices a sleep past the refresh point within seconds of wake, and never serves the expired token " +
+      "(supabase/supabase#6464)",
+    async () => {
+      const { manager, script } = setup();
+      const before = await manager.getToken();
+      await fake.sleep(20 * MIN); // the laptop slept 20 minutes: no timer ran until the wake
+      const after = manager.getToken();
+      await fake.advance(0);
+      expect(await after).not.toBe(before);
+      expect(script.fetcher).toHaveBeenCalledTimes(2);
 
-    // And with no caller at all: the timer's next wake notices it.
-    await fake.sleep(20 * MIN);
-    await fake.advance(5_000);
-    expect(script.fetcher).toHaveBeenCalledTimes(3);
-    expect(script.calls[2]!.reason).toBe("wake");
-  });
+      // And with no caller at all: the timer's next wake notices it.
+      await fake.sleep(20 * MIN);
+      await fake.advance(5_000);
+      expect(script.fetcher).toHaveBeenCalledTimes(3);
+      expect(script.calls[2]!.reason).toBe("wake");
+    },
+  );
 
   it("keeps at most one timer pending whatever the state (invariant 4)", async () => {
     const { manager, script } = setup();
@@ -202,16 +223,20 @@ describe("failures", () => {
     expect(of("error").map((e) => e.attempt)).toEqual([1, 2]);
   });
 
-  it("keeps serving a still-valid token while refreshes fail (MCPJam/inspector#4403: a wifi blip must not sign out)", async () => {
-    const { manager, script, of } = setup();
-    const token = await manager.getToken();
-    script.always({ kind: "throw", error: httpError(502) });
-    await fake.advance(14 * MIN);
-    expect(script.fetcher.mock.calls.length).toBeGreaterThan(1);
-    expect(await manager.getToken()).toBe(token);
-    expect(of("error").every((e) => e.servingToken)).toBe(true);
-    expect(of("signedOut")).toEqual([]);
-  });
+  it(
+    "keeps serving a still-valid token while refreshes fail (MCPJam/inspector#4403: a wifi blip must not sign " +
+      "out)",
+    async () => {
+      const { manager, script, of } = setup();
+      const token = await manager.getToken();
+      script.always({ kind: "throw", error: httpError(502) });
+      await fake.advance(14 * MIN);
+      expect(script.fetcher.mock.calls.length).toBeGreaterThan(1);
+      expect(await manager.getToken()).toBe(token);
+      expect(of("error").every((e) => e.servingToken)).toBe(true);
+      expect(of("signedOut")).toEqual([]);
+    },
+  );
 
   it("gives a caller without a valid token a TokenFetchError after the policy's attempts, not a hang", async () => {
     const { manager, script } = setup({ retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 } });
@@ -233,7 +258,10 @@ describe("failures", () => {
 
   it("honours Retry-After on 429", async () => {
     const { manager, script } = setup();
-    script.next({ kind: "throw", error: new TokenEndpointError(429, "slow down", { retryable: true, retryAfterMs: 20_000 }) });
+    script.next({
+      kind: "throw",
+      error: new TokenEndpointError(429, "slow down", { retryable: true, retryAfterMs: 20_000 }),
+    });
     const token = manager.getToken();
     await fake.advance(19_999);
     expect(script.fetcher).toHaveBeenCalledTimes(1);
@@ -413,7 +441,11 @@ describe("snapshot and events", () => {
 
   it("never puts a whole token in an event, a snapshot or a log line (invariant 7)", async () => {
     const lines: string[] = [];
-    const logger = { debug: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const logger = {
+      debug: (l: string) => lines.push(l),
+      warn: (l: string) => lines.push(l),
+      error: (l: string) => lines.push(l),
+    };
     const { manager, script, events } = setup({ logger });
     script.next({ kind: "token", claims: { iat: undefined } }, { kind: "raw", value: "x.y.z" });
     await manager.getToken();

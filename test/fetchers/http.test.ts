@@ -160,7 +160,9 @@ describe("httpTokenFetcher: error statuses", () => {
   it("503 with an HTTP-date Retry-After → ms until that date", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.UTC(2026, 10, 26, 12, 0, 0));
-    endpoint(() => new HttpResponse(null, { status: 503, headers: { "Retry-After": "Thu, 26 Nov 2026 12:02:00 GMT" } }));
+    endpoint(
+      () => new HttpResponse(null, { status: 503, headers: { "Retry-After": "Thu, 26 Nov 2026 12:02:00 GMT" } }),
+    );
     const error = await endpointErrorOf(httpTokenFetcher({ url: URL_ })(context()));
     expect(error.retryAfterMs).toBe(120_000);
   });
@@ -251,7 +253,10 @@ describe("httpTokenFetcher: request", () => {
       });
       return HttpResponse.json({ token: JWT });
     }, "post");
-    const headers = vi.fn((ctx: FetchContext) => ({ "X-CSRF-Token": `csrf-${ctx.attempt}`, "Content-Type": "application/json" }));
+    const headers = vi.fn((ctx: FetchContext) => ({
+      "X-CSRF-Token": `csrf-${ctx.attempt}`,
+      "Content-Type": "application/json",
+    }));
     const body = vi.fn(async (ctx: FetchContext) => JSON.stringify({ reason: ctx.reason }));
     const ctx = context({ reason: "forced", attempt: 3 });
     await expect(httpTokenFetcher({ url: URL_, method: "POST", headers, body })(ctx)).resolves.toBe(JWT);

@@ -68,7 +68,16 @@ export { disconnects, fetchToken, snapshot };
 
 function tsconfig(module: string, moduleResolution: string, include: string[]) {
   return JSON.stringify({
-    compilerOptions: { strict: true, noEmit: true, target: "ES2022", lib: ["ES2022", "DOM"], module, moduleResolution, types: ["node"], skipLibCheck: false },
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      target: "ES2022",
+      lib: ["ES2022", "DOM"],
+      module,
+      moduleResolution,
+      types: ["node"],
+      skipLibCheck: false,
+    },
     include,
   });
 }
@@ -85,20 +94,48 @@ describe("the packed package, installed without flags", () => {
 
   it("imports every entry as ESM and as CJS", () => {
     for (const entry of entries) {
-      const esm = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).sort().join(","))`], consumer);
-      const cjs = run("node", ["-e", `console.log(Object.keys(require(${JSON.stringify(entry)})).sort().join(","))`], consumer);
+      const esm = run(
+        "node",
+        [
+          "--input-type=module",
+          "-e",
+          `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).sort().join(","))`,
+        ],
+        consumer,
+      );
+      const cjs = run(
+        "node",
+        ["-e", `console.log(Object.keys(require(${JSON.stringify(entry)})).sort().join(","))`],
+        consumer,
+      );
       expect(esm.trim(), entry).not.toBe("");
       expect(cjs.trim(), entry).toBe(esm.trim());
     }
-    const both = run("node", ["-e", 'const c = require("convex-custom-jwt"); const v = require("convex-custom-jwt/convex"); console.log(typeof c.createTokenManager, typeof v.connectConvex)'], consumer);
+    const both = run(
+      "node",
+      [
+        "-e",
+        'const c = require("convex-custom-jwt"); const v = require("convex-custom-jwt/convex"); console.log(typeof ' +
+          "c.createTokenManager, typeof v.connectConvex)",
+      ],
+      consumer,
+    );
     expect(both.trim()).toBe("function function");
   });
 
   it("typechecks a consumer of ConvexClient, ConvexReactClient and ConvexHttpClient under node16 and bundler", () => {
     writeFileSync(join(consumer, "consumer.ts"), CONSUMER_TS);
     // A CommonJS file of the same project: node16 picks the .d.cts types for it.
-    writeFileSync(join(consumer, "consumer-cjs.cts"), `import jwt = require("convex-custom-jwt");\nimport adapter = require("convex-custom-jwt/convex");\nexport const ok: [typeof jwt.createTokenManager, typeof adapter.connectConvex] = [jwt.createTokenManager, adapter.connectConvex];\n`);
-    writeFileSync(join(consumer, "tsconfig.node16.json"), tsconfig("node16", "node16", ["consumer.ts", "consumer-cjs.cts"]));
+    writeFileSync(
+      join(consumer, "consumer-cjs.cts"),
+      `import jwt = require("convex-custom-jwt");\nimport adapter = require("convex-custom-jwt/convex");\nexport ` +
+        `const ok: [typeof jwt.createTokenManager, typeof adapter.connectConvex] = [jwt.createTokenManager, ` +
+        `adapter.connectConvex];\n`,
+    );
+    writeFileSync(
+      join(consumer, "tsconfig.node16.json"),
+      tsconfig("node16", "node16", ["consumer.ts", "consumer-cjs.cts"]),
+    );
     writeFileSync(join(consumer, "tsconfig.bundler.json"), tsconfig("esnext", "bundler", ["consumer.ts"]));
     run(join(consumer, "node_modules/.bin/tsc"), ["-p", "tsconfig.node16.json"], consumer);
     run(join(consumer, "node_modules/.bin/tsc"), ["-p", "tsconfig.bundler.json"], consumer);
@@ -107,14 +144,30 @@ describe("the packed package, installed without flags", () => {
   it("bundles for the browser with esbuild, with no Node builtin in the bundle", () => {
     writeFileSync(
       join(consumer, "browser.ts"),
-      `import { ConvexClient } from "convex/browser";\nimport { createTokenManager, httpTokenFetcher } from "convex-custom-jwt";\nimport { connectConvex } from "convex-custom-jwt/convex";\nconst tokens = createTokenManager({ fetchToken: httpTokenFetcher({ url: "/api/convex-token" }) });\nconnectConvex(new ConvexClient("https://happy-otter-123.convex.cloud"), tokens);\n`,
+      `import { ConvexClient } from "convex/browser";\nimport { createTokenManager, httpTokenFetcher } from ` +
+        `"convex-custom-jwt";\nimport { connectConvex } from "convex-custom-jwt/convex";\nconst tokens = ` +
+        `createTokenManager({ fetchToken: httpTokenFetcher({ url: "/api/convex-token" }) });\nconnectConvex(new ` +
+        `ConvexClient("https://happy-otter-123.convex.cloud"), tokens);\n`,
     );
     const meta = join(consumer, "meta.json");
-    run(join(consumer, "node_modules/.bin/esbuild"), ["browser.ts", "--bundle", "--platform=browser", "--format=esm", "--outfile=out/browser.js", `--metafile=${meta}`, "--log-level=error"], consumer);
+    run(
+      join(consumer, "node_modules/.bin/esbuild"),
+      [
+        "browser.ts",
+        "--bundle",
+        "--platform=browser",
+        "--format=esm",
+        "--outfile=out/browser.js",
+        `--metafile=${meta}`,
+        "--log-level=error",
+      ],
+      consumer,
+    );
     const inputs = Object.keys((JSON.parse(readFileSync(meta, "utf8")) as { inputs: Record<string, unknown> }).inputs);
     expect(inputs.some((input) => input.includes("node_modules/convex-custom-jwt/dist/"))).toBe(true);
     const bundle = readFileSync(join(consumer, "out/browser.js"), "utf8");
-    const builtins = bundle.match(/(?:require\(|from\s*|import\()\s*["'](node:[\w/]+|fs|path|os|crypto|http|https|net|tls|stream|child_process|worker_threads)["']/g);
+    const nodeBuiltin = "node:[\\w/]+|fs|path|os|crypto|http|https|net|tls|stream|child_process|worker_threads";
+    const builtins = bundle.match(new RegExp(`(?:require\\(|from\\s*|import\\()\\s*["'](${nodeBuiltin})["']`, "g"));
     expect(builtins).toBeNull();
   });
 });
@@ -133,7 +186,15 @@ describe("a clean checkout, as a git install gets it", () => {
     const needed = companions.filter((c) => /^(convex|react|msw)@/.test(c));
     run("npm", ["install", "--no-audit", "--no-fund", join(scratch, tarball), ...needed], consumer);
     for (const entry of entries) {
-      const out = run("node", ["--input-type=module", "-e", `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`], consumer);
+      const out = run(
+        "node",
+        [
+          "--input-type=module",
+          "-e",
+          `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).length)`,
+        ],
+        consumer,
+      );
       expect(Number(out.trim()), entry).toBeGreaterThan(0);
     }
   });

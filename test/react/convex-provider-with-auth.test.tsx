@@ -61,14 +61,18 @@ describe("ConvexProviderWithAuth with useAuth={() => useConvexCustomJwt(manager)
     expect(authenticates).toBe(fetches);
   });
 
-  it("with Convex's default leeway it stays signed in, never sends an expired token, and costs at most two fetches per rotation", async () => {
-    w = await world();
-    const r = w.render(<App w={w} />);
-    const { fetches, authenticates } = await hour(w, r);
-    // Convex rotates about every 14m50s: 1 + 4 Authenticates in the hour, each after at most 2 fetches.
-    expect(authenticates).toBeLessThanOrEqual(5);
-    expect(fetches).toBeLessThanOrEqual(2 * authenticates);
-  });
+  it(
+    "with Convex's default leeway it stays signed in, never sends an expired token, and costs at most two fetches " +
+      "per rotation",
+    async () => {
+      w = await world();
+      const r = w.render(<App w={w} />);
+      const { fetches, authenticates } = await hour(w, r);
+      // Convex rotates about every 14m50s: 1 + 4 Authenticates in the hour, each after at most 2 fetches.
+      expect(authenticates).toBeLessThanOrEqual(5);
+      expect(fetches).toBeLessThanOrEqual(2 * authenticates);
+    },
+  );
 
   // Pain point (Convex's own provider): unmounting only calls clearAuth(), and Convex's scheduled refetch
   // signs the client back in.

@@ -55,33 +55,37 @@ describe("ConvexProviderWithCustomJwt", () => {
 
   // Pain point: a fetcher with a new identity, or a provider that re-runs setAuth on render, re-authenticates
   // the socket on every parent update.
-  it("re-renders, parent state changes and an hour of rotations send one Authenticate per rotation and nothing else", async () => {
-    w = await world();
-    let bump: () => void = () => {};
-    function Parent() {
-      const [n, setN] = useState(0);
-      bump = () => setN((x) => x + 1);
-      return (
-        <ConvexProviderWithCustomJwt client={w!.client} manager={w!.source}>
-          <span>{n}</span>
-          <Identity />
-        </ConvexProviderWithCustomJwt>
-      );
-    }
-    const r = w.render(<Parent />);
-    await w.clock.until(() => shown(r) === "user_1 authenticated");
-    for (let t = 0; t < 60 * MIN; t += 30_000) {
-      bump();
-      await w.clock.advance(30_000);
-      expect(shown(r)).toBe("user_1 authenticated");
-    }
-    expect(w.fetches()).toBeGreaterThanOrEqual(4); // it did rotate
-    expect(w.fetches()).toBeLessThanOrEqual(5);
-    expect(w.userAuthenticates()).toBe(w.fetches()); // one Authenticate per rotation
-    expect(w.noneAuthenticates()).toBe(0);
-    expect(w.stack.deployment.expiredTokensSent()).toBe(0);
-    expect(w.stack.deployment.authErrors).toEqual([]);
-  });
+  it(
+    "re-renders, parent state changes and an hour of rotations send one Authenticate per rotation and nothing " +
+      "else",
+    async () => {
+      w = await world();
+      let bump: () => void = () => {};
+      function Parent() {
+        const [n, setN] = useState(0);
+        bump = () => setN((x) => x + 1);
+        return (
+          <ConvexProviderWithCustomJwt client={w!.client} manager={w!.source}>
+            <span>{n}</span>
+            <Identity />
+          </ConvexProviderWithCustomJwt>
+        );
+      }
+      const r = w.render(<Parent />);
+      await w.clock.until(() => shown(r) === "user_1 authenticated");
+      for (let t = 0; t < 60 * MIN; t += 30_000) {
+        bump();
+        await w.clock.advance(30_000);
+        expect(shown(r)).toBe("user_1 authenticated");
+      }
+      expect(w.fetches()).toBeGreaterThanOrEqual(4); // it did rotate
+      expect(w.fetches()).toBeLessThanOrEqual(5);
+      expect(w.userAuthenticates()).toBe(w.fetches()); // one Authenticate per rotation
+      expect(w.noneAuthenticates()).toBe(0);
+      expect(w.stack.deployment.expiredTokensSent()).toBe(0);
+      expect(w.stack.deployment.authErrors).toEqual([]);
+    },
+  );
 
   it("signs out at once, signs back in with one fetch and one Authenticate, and follows a user switch", async () => {
     w = await world();

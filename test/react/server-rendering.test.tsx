@@ -4,7 +4,15 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 
-const BROWSER_GLOBALS = ["window", "document", "navigator", "localStorage", "sessionStorage", "location", "self"] as const;
+const BROWSER_GLOBALS = [
+  "window",
+  "document",
+  "navigator",
+  "localStorage",
+  "sessionStorage",
+  "location",
+  "self",
+] as const;
 const touched: string[] = [];
 const restores: (() => void)[] = [];
 afterEach(() => {

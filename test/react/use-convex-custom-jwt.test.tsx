@@ -36,7 +36,13 @@ describe("useConvexCustomJwt", () => {
     expect(result.current).toMatchObject({ isLoading: true, isAuthenticated: false });
     await flush();
     expect(script.fetcher).toHaveBeenCalledTimes(1);
-    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: true, status: "valid", subject: "user_1", error: null });
+    expect(result.current).toMatchObject({
+      isLoading: false,
+      isAuthenticated: true,
+      status: "valid",
+      subject: "user_1",
+      error: null,
+    });
     expect(result.current.expiresAt).toBe(manager!.getSnapshot().expiresAt);
   });
 
@@ -59,7 +65,13 @@ describe("useConvexCustomJwt", () => {
     script.next({ kind: "null" });
     const { result } = renderHook(() => useConvexCustomJwt(source));
     await flush();
-    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: false, status: "signedOut", subject: null, expiresAt: null });
+    expect(result.current).toMatchObject({
+      isLoading: false,
+      isAuthenticated: false,
+      status: "signedOut",
+      subject: null,
+      expiresAt: null,
+    });
     const { result: again } = renderHook(() => useConvexCustomJwt(source));
     await flush();
     expect(again.current.status).toBe("signedOut");
@@ -92,23 +104,26 @@ describe("useConvexCustomJwt", () => {
     await expect(failed).resolves.toBeNull();
   });
 
-  it("waits for the manager's own rotation when Convex's scheduled refetch comes first (one fetch, not two)", async () => {
-    const { script, source } = setup();
-    // Convex's leeway (100 s) larger than the manager's (60 s + up to 30 s of jitter).
-    const { result } = renderHook(() => useConvexCustomJwt(source, { authRefreshTokenLeewaySeconds: 100 }));
-    await flush();
-    const fetchAccessToken = result.current.fetchAccessToken;
-    expect(await fetchAccessToken({ forceRefreshToken: true })).toBe(script.issued[0]);
-    await act(() => vi.advanceTimersByTimeAsync(900_000 - 100_000)); // Convex's refetch: 100 s before exp
-    expect(script.fetcher).toHaveBeenCalledTimes(1);
-    const next = fetchAccessToken({ forceRefreshToken: true });
-    await act(() => vi.advanceTimersByTimeAsync(45_000)); // the manager rotates 60–90 s before exp
-    await expect(next).resolves.toBe(script.issued[1]);
-    expect(script.fetcher).toHaveBeenCalledTimes(2);
-    expect(script.calls[1]?.reason).toBe("scheduled"); // the manager's rotation, not a forced extra fetch
-    await act(() => vi.advanceTimersByTimeAsync(60_000));
-    expect(script.fetcher).toHaveBeenCalledTimes(2);
-  });
+  it(
+    "waits for the manager's own rotation when Convex's " + "scheduled refetch comes first (one fetch, not two)",
+    async () => {
+      const { script, source } = setup();
+      // Convex's leeway (100 s) larger than the manager's (60 s + up to 30 s of jitter).
+      const { result } = renderHook(() => useConvexCustomJwt(source, { authRefreshTokenLeewaySeconds: 100 }));
+      await flush();
+      const fetchAccessToken = result.current.fetchAccessToken;
+      expect(await fetchAccessToken({ forceRefreshToken: true })).toBe(script.issued[0]);
+      await act(() => vi.advanceTimersByTimeAsync(900_000 - 100_000)); // Convex's refetch: 100 s before exp
+      expect(script.fetcher).toHaveBeenCalledTimes(1);
+      const next = fetchAccessToken({ forceRefreshToken: true });
+      await act(() => vi.advanceTimersByTimeAsync(45_000)); // the manager rotates 60–90 s before exp
+      await expect(next).resolves.toBe(script.issued[1]);
+      expect(script.fetcher).toHaveBeenCalledTimes(2);
+      expect(script.calls[1]?.reason).toBe("scheduled"); // the manager's rotation, not a forced extra fetch
+      await act(() => vi.advanceTimersByTimeAsync(60_000));
+      expect(script.fetcher).toHaveBeenCalledTimes(2);
+    },
+  );
 
   // Pain point (Convex's ConvexProviderWithAuth): after unmount, Convex's scheduled refetch calls the same
   // fetcher and signs the client back in.

@@ -48,9 +48,11 @@ export function samplesOf(markdown: string): Sample[] {
 }
 
 const GENERATED = {
-  "convex/_generated/api.ts": 'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
+  "convex/_generated/api.ts":
+    'import { anyApi } from "convex/server";\nexport const api = anyApi;\nexport const internal = anyApi;\n',
   "convex/_generated/server.ts":
-    'export { queryGeneric as query, mutationGeneric as mutation, actionGeneric as action, httpActionGeneric as httpAction } from "convex/server";\n',
+    "export { queryGeneric as query, mutationGeneric as mutation, actionGeneric as action, httpActionGeneric as " +
+    'httpAction } from "convex/server";\n',
 };
 
 describe("README.md samples", () => {

@@ -21,9 +21,20 @@ export function useMintClock(now: () => number = () => Date.now()): void {
 }
 
 /** An unsigned JWT minted "now" on the mint clock (see {@link useMintClock}; jwt-decode does not verify signatures). */
-export function mintToken(lifetimeSec = 900, opts: { sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> } = {}): string {
+export function mintToken(
+  lifetimeSec = 900,
+  opts: { sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> } = {},
+): string {
   const iat = Math.floor(mintNow() / 1000) + (opts.iatOffsetSec ?? 0);
-  return unsignedJwt({ sub: opts.sub ?? "user_1", iss: "https://issuer.test", aud: "convex", iat, exp: iat + lifetimeSec, jti: `t${++serial}`, ...opts.claims });
+  return unsignedJwt({
+    sub: opts.sub ?? "user_1",
+    iss: "https://issuer.test",
+    aud: "convex",
+    iat,
+    exp: iat + lifetimeSec,
+    jti: `t${++serial}`,
+    ...opts.claims,
+  });
 }
 
 /**
@@ -73,7 +84,10 @@ export function scriptedFetcher(defaultOutcome: Outcome = { kind: "token" }) {
 
 /** An HTTP-like error with a status, as a custom fetcher might throw. */
 export function httpError(status: number, retryAfterMs?: number): Error & { status: number; retryAfterMs?: number } {
-  return Object.assign(new Error(`HTTP ${status}`), { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  return Object.assign(new Error(`HTTP ${status}`), {
+    status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }
 
 /** Options of {@link fakeIssuer}. */
@@ -109,12 +123,27 @@ export function fakeIssuer(clock: { monotonicNow(): number }, startMs: number, o
     /** Mint (or hand back the cached token) for a fetch with `reason`. */
     token(reason = "initial", claims: Record<string, unknown> = {}): string {
       const t = now();
-      const reuse = cached && remintBelowMs !== undefined && cached.exp * 1000 - t > remintBelowMs && (reason !== "forced" || ignoresForced);
+      const reuse =
+        cached &&
+        remintBelowMs !== undefined &&
+        cached.exp * 1000 - t > remintBelowMs &&
+        (reason !== "forced" || ignoresForced);
       if (!reuse) {
         const iat = Math.floor(t / 1000);
         const exp = iat + lifetimeSec;
         minted += 1;
-        cached = { token: unsignedJwt({ sub: "user_1", iss: "https://issuer.test", aud: "convex", iat, exp, jti: `m${++serial}`, ...claims }), exp };
+        cached = {
+          token: unsignedJwt({
+            sub: "user_1",
+            iss: "https://issuer.test",
+            aud: "convex",
+            iat,
+            exp,
+            jti: `m${++serial}`,
+            ...claims,
+          }),
+          exp,
+        };
       }
       return cached!.token;
     },

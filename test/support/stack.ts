@@ -15,13 +15,23 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(
-  options: { issuer?: TestIssuerOptions; jwksMaxAgeSec?: number; onAuthenticate?: (record: AuthenticateRecord) => void } = {},
+  options: {
+    issuer?: TestIssuerOptions;
+    jwksMaxAgeSec?: number;
+    onAuthenticate?: (record: AuthenticateRecord) => void;
+  } = {},
 ): Promise<LocalStack> {
   const issuer = await createTestIssuer(options.issuer);
   const endpoint = await startTokenEndpoint(issuer, { jwksMaxAgeSec: options.jwksMaxAgeSec ?? 60 });
   const deployment = await startLocalConvexDeployment({
     providers: [
-      { type: "customJwt", issuer: issuer.issuer, jwks: endpoint.jwksUrl, applicationID: issuer.applicationID, algorithm: issuer.alg },
+      {
+        type: "customJwt",
+        issuer: issuer.issuer,
+        jwks: endpoint.jwksUrl,
+        applicationID: issuer.applicationID,
+        algorithm: issuer.alg,
+      },
     ],
     onAuthenticate: options.onAuthenticate,
   });

@@ -10,7 +10,11 @@ import { jwtDecode } from "jwt-decode";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startLocalConvexDeployment, type CustomJwtProvider, type LocalConvexDeployment } from "../../src/testing/convex-deployment";
+import {
+  startLocalConvexDeployment,
+  type CustomJwtProvider,
+  type LocalConvexDeployment,
+} from "../../src/testing/convex-deployment";
 import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from "../../src/testing/test-issuer";
 import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
@@ -85,16 +89,21 @@ async function httpAuthError(promise: Promise<unknown>): Promise<{ code: string;
 
 const MSG = {
   noProvider:
-    "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [CustomJWT(issuer=https://issuer.test, app_id=convex)]",
+    "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your " +
+    "configured providers: [CustomJWT(issuer=https://issuer.test, app_id=convex)]",
   kid: (kid: string) =>
-    `Could not decode token. The JWT's 'kid' (key ID) header is '${kid}', does this key match any key in the provider's JWKS?`,
+    `Could not decode token. The JWT's 'kid' (key ID) header is '${kid}', does this key match any key in the ` +
+    `provider's JWKS?`,
   missingKid: "Could not decode token. JWT may be missing a 'kid' (key ID) header.",
   badClaims:
-    "Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider configuration.",
+    "Could not verify token claim. Check that the JWT contains valid claims and matches your auth provider " +
+    "configuration.",
   missingIss:
-    "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your configured auth providers.",
+    "Missing issuer claim ('iss') in JWT payload. The JWT must include an 'iss' claim that matches one of your " +
+    "configured auth providers.",
   unparseable:
-    "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts separated by dots.",
+    "Could not parse JWT payload. Check that the token is a valid JWT format with three base64-encoded parts " +
+    "separated by dots.",
 };
 
 // ---------------------------------------------------------------------------
@@ -117,7 +126,9 @@ describe("createTestIssuer", () => {
     expect(decodeJwt(a).jti).not.toBe(decodeJwt(b).jti);
     expect(decodeProtectedHeader(a)).toEqual({ alg: "ES256", typ: "JWT", kid: issuer.kid });
 
-    const bare = decodeJwt(await issuer.mint({ sub: null, iat: null, aud: null, iss: null, exp: null, claims: { nbf: 5 } }));
+    const bare = decodeJwt(
+      await issuer.mint({ sub: null, iat: null, aud: null, iss: null, exp: null, claims: { nbf: 5 } }),
+    );
     expect(Object.keys(bare).sort()).toEqual(["jti", "nbf"]);
     expect(decodeProtectedHeader(await issuer.mint({ kid: null }))).toEqual({ alg: "ES256", typ: "JWT" });
 
@@ -293,7 +304,11 @@ describe("local deployment + ConvexClient (sync protocol, fake time)", () => {
     ["an unknown kid", { kid: "nope" }, MSG.kid("nope")],
     ["a wrong aud", { aud: "someone-else" }, MSG.noProvider],
     ["a wrong iss", { iss: "https://evil.test" }, MSG.noProvider],
-    ["exp 12 s in the past (beyond the 5 s leeway)", { exp: -12 }, "Could not validate token: Token expired 12 seconds ago"],
+    [
+      "exp 12 s in the past (beyond the 5 s leeway)",
+      { exp: -12 },
+      "Could not validate token: Token expired 12 seconds ago",
+    ],
     ["no sub", { sub: null }, MSG.badClaims],
   ] as const)("rejects %s with the backend's exact error", async (_name, overrides, error) => {
     const clock = fakeClock();
@@ -397,7 +412,8 @@ describe("local deployment + ConvexHttpClient (HTTP API)", () => {
     const other = await createTestIssuer({ alg: "RS256" });
     const good = await issuer.mint();
     const [h, p] = good.split(".");
-    const tampered = `${h}.${Buffer.from(JSON.stringify({ ...decodeJwt(good), sub: "mallory" })).toString("base64url")}.${good.split(".")[2]}`;
+    const forged = Buffer.from(JSON.stringify({ ...decodeJwt(good), sub: "mallory" })).toString("base64url");
+    const tampered = `${h}.${forged}.${good.split(".")[2]}`;
     const cases: [string, string, string][] = [
       [await issuer.mint({ kid: null }), "InvalidAuthHeader", MSG.missingKid],
       [await issuer.mint({ kid: "nope" }), "InvalidAuthHeader", MSG.kid("nope")],
@@ -408,8 +424,16 @@ describe("local deployment + ConvexHttpClient (HTTP API)", () => {
       [await issuer.mint({ iss: "http://issuer.test" }), "NoAuthProvider", MSG.noProvider],
       [await issuer.mint({ iss: null }), "InvalidAuthHeader", MSG.missingIss],
       [await issuer.mint({ exp: s - 6 }), "InvalidAuthHeader", "Could not validate token: Token expired 6 seconds ago"],
-      [await issuer.mint({ iat: s + 60 }), "InvalidAuthHeader", "Could not validate token: Token will be valid in 60 seconds"],
-      [await issuer.mint({ claims: { nbf: s + 30 } }), "InvalidAuthHeader", "Could not validate token: Token will be valid in 30 seconds"],
+      [
+        await issuer.mint({ iat: s + 60 }),
+        "InvalidAuthHeader",
+        "Could not validate token: Token will be valid in 60 seconds",
+      ],
+      [
+        await issuer.mint({ claims: { nbf: s + 30 } }),
+        "InvalidAuthHeader",
+        "Could not validate token: Token will be valid in 30 seconds",
+      ],
       [await issuer.mint({ sub: null }), "InvalidAuthHeader", MSG.badClaims],
       [await issuer.mint({ exp: null }), "InvalidAuthHeader", MSG.badClaims],
       [`${h}.${p}`, "InvalidAuthHeader", MSG.kid(issuer.kid)],
@@ -417,7 +441,10 @@ describe("local deployment + ConvexHttpClient (HTTP API)", () => {
       [await issuer.mint({ claims: { exp: "soon" } }), "InvalidAuthHeader", MSG.unparseable],
     ];
     for (const [token, code, message] of cases) {
-      expect(await httpAuthError(httpClient(deployment, token).query(anyApi.auth!.whoami!, {}))).toEqual({ code, message });
+      expect(await httpAuthError(httpClient(deployment, token).query(anyApi.auth!.whoami!, {}))).toEqual({
+        code,
+        message,
+      });
     }
     // The issuer normalization and leeway edges that must pass.
     for (const token of [
@@ -489,8 +516,16 @@ describe("local deployment + ConvexHttpClient (HTTP API)", () => {
     const dataUrl = `data:application/json;base64,${Buffer.from(JSON.stringify(issuer.jwks())).toString("base64")}`;
 
     const cases: [string, string | null][] = [
-      [missingUrl, `Could not fetch JWKS from URL '${missingUrl}': HTTP 404 Not Found. Check that the URL is correct and accessible.`],
-      [textUrl, `Invalid Content-Type 'text/plain' when fetching JWKS from '${textUrl}'. Expected 'application/json' or 'application/jwk-set+json'.`],
+      [
+        missingUrl,
+        `Could not fetch JWKS from URL '${missingUrl}': HTTP 404 Not Found. Check that the URL is correct and ` +
+          `accessible.`,
+      ],
+      [
+        textUrl,
+        `Invalid Content-Type 'text/plain' when fetching JWKS from '${textUrl}'. Expected 'application/json' or ` +
+          `'application/jwk-set+json'.`,
+      ],
       [dataUrl, null], // data: URLs are allowed and skip the Content-Type check
     ];
     for (const [jwks, message] of cases) {
@@ -517,12 +552,18 @@ describe("local deployment: more of the backend's checks, string by string", () 
 
   it("answers malformed Authorization headers as the backend's extractor does", async () => {
     const { deployment } = await setup({ issuer: { alg: "ES256" } });
-    expect(await raw(deployment, "Bearer")).toEqual({ status: 400, body: { code: "InvalidHeaderFailure", message: "Invalid authentication header" } });
+    expect(await raw(deployment, "Bearer")).toEqual({
+      status: 400,
+      body: { code: "InvalidHeaderFailure", message: "Invalid authentication header" },
+    });
     expect(await raw(deployment, "Convex prod:abc|def")).toEqual({
       status: 401,
       body: { code: "BadAdminKey", message: "The provided admin key was invalid for this instance" },
     });
-    expect(await raw(deployment, "Basic dXNlcjpwYXNz")).toEqual({ status: 400, body: { code: "InvalidAdminKey", message: "Invalid admin key" } });
+    expect(await raw(deployment, "Basic dXNlcjpwYXNz")).toEqual({
+      status: 400,
+      body: { code: "InvalidAdminKey", message: "Invalid admin key" },
+    });
   });
 
   it("checks the JWKS charset, body and reachability, and decodes data: URLs, with the backend's strings", async () => {
@@ -543,12 +584,31 @@ describe("local deployment: more of the backend's checks, string by string", () 
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const closed = "http://127.0.0.1:1/jwks.json";
     const cases: [string, string | null][] = [
-      [`${base}/latin1`, `Invalid Content-Type 'application/json; charset=iso-8859-1' when fetching JWKS from '${base}/latin1'. Expected 'application/json' or 'application/jwk-set+json'.`],
+      [
+        `${base}/latin1`,
+        `Invalid Content-Type 'application/json; charset=iso-8859-1' when fetching JWKS from '${base}/latin1'. ` +
+          `Expected 'application/json' or 'application/jwk-set+json'.`,
+      ],
       [`${base}/jwkset`, null],
-      [`${base}/nokeys`, `Invalid JWKS response body from '${base}/nokeys'. The response is not valid JSON or doesn't match the expected JWKS format.`],
-      [`${base}/notjson`, `Invalid JWKS response body from '${base}/notjson'. The response is not valid JSON or doesn't match the expected JWKS format.`],
-      [closed, `Could not fetch JWKS from URL '${closed}': error sending request for url (${closed}). Check that the URL is correct and accessible.`],
-      ["data:application/json;base64,%%%", "Invalid JWKS data URL. Check that the data URL is properly formatted and contains valid base64-encoded JSON."],
+      [
+        `${base}/nokeys`,
+        `Invalid JWKS response body from '${base}/nokeys'. The response is not valid JSON or doesn't match the ` +
+          `expected JWKS format.`,
+      ],
+      [
+        `${base}/notjson`,
+        `Invalid JWKS response body from '${base}/notjson'. The response is not valid JSON or doesn't match the ` +
+          `expected JWKS format.`,
+      ],
+      [
+        closed,
+        `Could not fetch JWKS from URL '${closed}': error sending request for url (${closed}). Check that the URL ` +
+          `is correct and accessible.`,
+      ],
+      [
+        "data:application/json;base64,%%%",
+        "Invalid JWKS data URL. Check that the data URL is properly formatted and contains valid base64-encoded JSON.",
+      ],
       [`data:application/json,${encodeURIComponent(JSON.stringify(issuer.jwks()))}`, null],
     ];
     for (const [jwks, message] of cases) {
@@ -568,19 +628,28 @@ describe("local deployment: more of the backend's checks, string by string", () 
     defer(() => none.close());
     expect(await httpAuthError(httpClient(none, await issuer.mint()).query(anyApi.auth!.whoami!, {}))).toEqual({
       code: "NoAuthProvider",
-      message: "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.",
+      message:
+        "No auth provider found matching the given token (no providers configured). Check convex/auth.config.ts.",
     });
     const two = await startLocalConvexDeployment({
       providers: [
         { type: "customJwt", issuer: "auth.one.test", jwks: issuer.provider.jwks, algorithm: "ES256" },
-        { type: "customJwt", issuer: "https://auth.two.test", jwks: issuer.provider.jwks, applicationID: "app2", algorithm: "RS256" },
+        {
+          type: "customJwt",
+          issuer: "https://auth.two.test",
+          jwks: issuer.provider.jwks,
+          applicationID: "app2",
+          algorithm: "RS256",
+        },
       ],
     });
     defer(() => two.close());
     expect(await httpAuthError(httpClient(two, await issuer.mint()).query(anyApi.auth!.whoami!, {}))).toEqual({
       code: "NoAuthProvider",
       message:
-        "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of your configured providers: [CustomJWT(issuer=https://auth.one.test, app_id=none), CustomJWT(issuer=https://auth.two.test, app_id=app2)]",
+        "No auth provider found matching the given token. Check that your JWT's issuer and audience match one of " +
+        "your configured providers: [CustomJWT(issuer=https://auth.one.test, app_id=none), " +
+        "CustomJWT(issuer=https://auth.two.test, app_id=app2)]",
     });
   });
 });

@@ -20,7 +20,13 @@ const T = Date.UTC(2031, 5, 1);
 
 describe("createTestIssuer", () => {
   it("takes the issue's options and signs correct iss/aud/sub/iat/exp with a kid", async () => {
-    const issuer = await createTestIssuer({ issuer: "https://auth.test", applicationID: "my-app", algorithm: "RS256", lifetimeSeconds: 300, now: () => T });
+    const issuer = await createTestIssuer({
+      issuer: "https://auth.test",
+      applicationID: "my-app",
+      algorithm: "RS256",
+      lifetimeSeconds: 300,
+      now: () => T,
+    });
     expect([issuer.algorithm, issuer.alg, issuer.lifetimeSeconds]).toEqual(["RS256", "RS256", 300]);
     const token = await issuer.sign({ org: { id: "o1" } });
     expect(decodeProtectedHeader(token)).toEqual({ alg: "RS256", typ: "JWT", kid: issuer.kid });
@@ -36,34 +42,53 @@ describe("createTestIssuer", () => {
   });
 
   it("rejects an algorithm Convex does not accept, and a non-positive lifetime", async () => {
-    await expect(createTestIssuer({ algorithm: "HS256" as never })).rejects.toThrow(/`algorithm` must be "RS256" or "ES256"/);
-    await expect(createTestIssuer({ lifetimeSeconds: 0 })).rejects.toThrow(/`lifetimeSeconds` must be a positive number/);
+    await expect(createTestIssuer({ algorithm: "HS256" as never })).rejects.toThrow(
+      /`algorithm` must be "RS256" or "ES256"/,
+    );
+    await expect(createTestIssuer({ lifetimeSeconds: 0 })).rejects.toThrow(
+      /`lifetimeSeconds` must be a positive number/,
+    );
   });
 
-  it("provider: a customJwt entry with a data: JWKS the local deployment (and Convex) accept, no server needed", async () => {
-    const issuer = await createTestIssuer({ algorithm: "ES256" });
-    expect(issuer.provider).toMatchObject({ type: "customJwt", issuer: issuer.issuer, applicationID: "convex", algorithm: "ES256" });
-    expect(issuer.provider.jwks).toMatch(/^data:application\/json;base64,/);
-    const deployment = await startLocalConvexDeployment({ providers: [issuer.provider] });
-    cleanups.push(() => deployment.close());
-    const client = new ConvexHttpClient(deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
-    client.setAuth(await issuer.sign());
-    expect(await client.query(anyApi.auth!.whoami!, {})).toMatchObject({ subject: "user_1", issuer: issuer.issuer });
-  });
+  it(
+    "provider: a customJwt entry with a data: JWKS the " + "local deployment (and Convex) accept, no server needed",
+    async () => {
+      const issuer = await createTestIssuer({ algorithm: "ES256" });
+      expect(issuer.provider).toMatchObject({
+        type: "customJwt",
+        issuer: issuer.issuer,
+        applicationID: "convex",
+        algorithm: "ES256",
+      });
+      expect(issuer.provider.jwks).toMatch(/^data:application\/json;base64,/);
+      const deployment = await startLocalConvexDeployment({ providers: [issuer.provider] });
+      cleanups.push(() => deployment.close());
+      const client = new ConvexHttpClient(deployment.url, { skipConvexDeploymentUrlCheck: true, logger: false });
+      client.setAuth(await issuer.sign());
+      expect(await client.query(anyApi.auth!.whoami!, {})).toMatchObject({ subject: "user_1", issuer: issuer.issuer });
+    },
+  );
 
-  it("serve(): the JWKS with its Content-Type and Cache-Control, a token endpoint, the provider, and close()", async () => {
-    const issuer = await createTestIssuer({ algorithm: "ES256" });
-    const server = await issuer.serve({ jwksMaxAgeSec: 30 });
-    cleanups.push(() => server.close());
-    const jwks = await fetch(server.jwksUrl);
-    expect([jwks.status, jwks.headers.get("content-type"), jwks.headers.get("cache-control")]).toEqual([200, "application/json", "max-age=30"]);
-    expect(await jwks.json()).toEqual(issuer.jwks());
-    const { token } = (await (await fetch(server.tokenUrl, { method: "POST" })).json()) as { token: string };
-    expect(decodeJwt(token).iss).toBe(issuer.issuer);
-    expect(server.provider).toEqual({ ...issuer.provider, jwks: server.jwksUrl });
-    await server.close();
-    await expect(fetch(server.jwksUrl)).rejects.toThrow();
-  });
+  it(
+    "serve(): the JWKS with its Content-Type and " + "Cache-Control, a token endpoint, the provider, and close()",
+    async () => {
+      const issuer = await createTestIssuer({ algorithm: "ES256" });
+      const server = await issuer.serve({ jwksMaxAgeSec: 30 });
+      cleanups.push(() => server.close());
+      const jwks = await fetch(server.jwksUrl);
+      expect([jwks.status, jwks.headers.get("content-type"), jwks.headers.get("cache-control")]).toEqual([
+        200,
+        "application/json",
+        "max-age=30",
+      ]);
+      expect(await jwks.json()).toEqual(issuer.jwks());
+      const { token } = (await (await fetch(server.tokenUrl, { method: "POST" })).json()) as { token: string };
+      expect(decodeJwt(token).iss).toBe(issuer.issuer);
+      expect(server.provider).toEqual({ ...issuer.provider, jwks: server.jwksUrl });
+      await server.close();
+      await expect(fetch(server.jwksUrl)).rejects.toThrow();
+    },
+  );
 });
 
 describe("fake clock", () => {
@@ -91,7 +116,10 @@ describe("msw handlers (convex-custom-jwt/testing/msw)", () => {
     cleanups.push(() => server.close());
 
     const jwks = await fetch("https://issuer.test/.well-known/jwks.json");
-    expect([jwks.headers.get("content-type"), jwks.headers.get("cache-control")]).toEqual(["application/json", "max-age=60"]);
+    expect([jwks.headers.get("content-type"), jwks.headers.get("cache-control")]).toEqual([
+      "application/json",
+      "max-age=60",
+    ]);
     expect(await jwks.json()).toEqual(issuer.jwks());
     const { token } = (await (await fetch("https://app.test/api/convex-token")).json()) as { token: string };
     await jwtVerify(token, createLocalJWKSet(issuer.jwks() as never));

@@ -22,7 +22,11 @@ export function App({ tokens }: { tokens: TokenManager }) {
 }
 
 async function post(path: string, body?: unknown) {
-  const response = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body ?? {}) });
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
   if (!response.ok) throw new Error(`${path} answered ${response.status}`);
 }
 
@@ -42,7 +46,9 @@ function Session({ tokens }: { tokens: TokenManager }) {
       <h2>Session</h2>
       <p data-testid="convex-auth">{isLoading ? "loading" : isAuthenticated ? "authenticated" : "signed out"}</p>
       {isAuthenticated ? (
-        <button onClick={() => void signOut()}>Sign out</button>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
       ) : (
         <form
           onSubmit={(event) => {
@@ -84,7 +90,9 @@ function TokenPanel({ tokens }: { tokens: TokenManager }) {
         <dt>subject</dt>
         <dd>{subject ?? "–"}</dd>
         <dt>expires in</dt>
-        <dd data-testid="countdown">{expiresAt === null ? "–" : `${Math.max(0, Math.ceil((expiresAt - now) / 1000))} s`}</dd>
+        <dd data-testid="countdown">
+          {expiresAt === null ? "–" : `${Math.max(0, Math.ceil((expiresAt - now) / 1000))} s`}
+        </dd>
         <dt>rotations</dt>
         <dd>{rotations}</dd>
         {error ? (

@@ -86,7 +86,10 @@ interface CachedResponse {
   expiresAt: number;
 }
 
-/** JWKS fetching with an HTTP cache that follows Cache-Control (crates/http_client: http-cache `CacheMode::Default`, shared). */
+/**
+ * JWKS fetching with an HTTP cache that follows Cache-Control (crates/http_client: http-cache `CacheMode::Default`,
+ * shared).
+ */
 export class JwksFetcher {
   private cache = new Map<string, CachedResponse>();
   constructor(private now: () => number) {}
@@ -210,7 +213,9 @@ export class CustomJwtValidator {
     // 6. `UserIdentity::from_custom_jwt`: sub, iss, exp are required. Its own
     // "Missing subject"/"Missing expiry" are hidden behind this context message.
     if (!present(payload.sub) || !present(exp)) throw new AuthFailure("InvalidAuthHeader", MSG.badClaims);
-    const custom = flattenClaims(Object.fromEntries(Object.entries(payload).filter(([k]) => !REGISTERED_CLAIMS.has(k))));
+    const custom = flattenClaims(
+      Object.fromEntries(Object.entries(payload).filter(([k]) => !REGISTERED_CLAIMS.has(k))),
+    );
     delete custom.fva; // changes on every refresh; dropped so it doesn't bust the query cache
     const sub = payload.sub as string;
     return {

@@ -51,7 +51,9 @@ export async function runFunction(
     const [mod, name] = udfPath.split(":");
     return {
       ok: false,
-      message: `Trying to execute ${mod}.js:${name} as ${capitalize(expected)}, but it is defined as ${capitalize(fn.type)}.`,
+      message:
+        `Trying to execute ${mod}.js:${name} as ${capitalize(expected)}, but it is defined as ` +
+        `${capitalize(fn.type)}.`,
     };
   }
   try {

@@ -35,8 +35,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown) {
   res.end(JSON.stringify(body));
 }
 
-/** `ExtractAuthenticationToken` + `extract_bearer_token`: the token, or an HTTP error. */
-function bearerToken(header: string | undefined): { token?: string } | { status: number; code: string; message: string } {
+/** `ExtractAuthenticationTokenextract_bearer_token`: the token, or an HTTP error. */
+function bearerToken(
+  header: string | undefined,
+): { token?: string } | { status: number; code: string; message: string } {
   if (header === undefined) return {};
   if (header.length < 7) return { status: 400, code: "InvalidHeaderFailure", message: "Invalid authentication header" };
   if (header.slice(0, 7).toLowerCase() === "convex ") {
@@ -52,7 +54,8 @@ export async function handleHttp(d: Deployment, httpRequests: HttpRecord[], req:
   const path = new URL(req.url ?? "/", "http://x").pathname;
   if (req.method === "POST" && path === "/api/query_ts") return sendJson(res, 200, { ts: encodeU64(d.latestTs) });
   const kind = HTTP_KINDS[path];
-  if (req.method !== "POST" || !kind) return sendJson(res, 404, { code: "NotFound", message: `No route for ${req.method} ${path}` });
+  if (req.method !== "POST" || !kind)
+    return sendJson(res, 404, { code: "NotFound", message: `No route for ${req.method} ${path}` });
 
   let body: Record<string, any>;
   try {
@@ -96,7 +99,12 @@ export async function handleHttp(d: Deployment, httpRequests: HttpRecord[], req:
   if (!result.ok) {
     record.status = UDF_FAILED;
     record.error = result.message;
-    return sendJson(res, UDF_FAILED, { status: "error", errorMessage: result.message, logLines: [], ...errorData(result) });
+    return sendJson(res, UDF_FAILED, {
+      status: "error",
+      errorMessage: result.message,
+      logLines: [],
+      ...errorData(result),
+    });
   }
   if (d.functions[udfPath]?.type === "mutation") d.dataChanged();
   sendJson(res, 200, { status: "success", value: result.value, logLines: [] });

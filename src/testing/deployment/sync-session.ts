@@ -192,7 +192,13 @@ export class Session {
   private async runRequest(m: Record<string, any>) {
     this.revalidateIdentity();
     const kind = m.type === "Mutation" ? "mutation" : "action";
-    const result = await runFunction(this.d.functions, canonicalUdfPath(String(m.udfPath)), kind, this.identity, m.args?.[0]);
+    const result = await runFunction(
+      this.d.functions,
+      canonicalUdfPath(String(m.udfPath)),
+      kind,
+      this.identity,
+      m.args?.[0],
+    );
     const base = { requestId: m.requestId, logLines: [] };
     if (kind === "mutation") {
       if (result.ok) {
@@ -235,7 +241,14 @@ export class Session {
       modifications.push(
         result.ok
           ? { type: "QueryUpdated", queryId, value: result.value, logLines: [], journal: null }
-          : { type: "QueryFailed", queryId, errorMessage: result.message, logLines: [], journal: null, ...errorData(result) },
+          : {
+              type: "QueryFailed",
+              queryId,
+              errorMessage: result.message,
+              logLines: [],
+              journal: null,
+              ...errorData(result),
+            },
       );
     }
     this.added.clear();
@@ -258,7 +271,13 @@ export class Session {
   private authError(error: string, authUpdateAttempted: boolean): SessionEnd {
     // baseVersion is the last *transitioned* identity version (subs/mod.rs).
     const message = { type: "AuthError", error, baseVersion: this.sent.identity, authUpdateAttempted };
-    this.d.authErrors.push({ at: this.d.now(), connection: this.id, error, baseVersion: this.sent.identity, authUpdateAttempted });
+    this.d.authErrors.push({
+      at: this.d.now(),
+      connection: this.id,
+      error,
+      baseVersion: this.sent.identity,
+      authUpdateAttempted,
+    });
     return new SessionEnd(message);
   }
 

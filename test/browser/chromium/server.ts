@@ -45,7 +45,14 @@ export async function startOrigin(): Promise<TestOrigin> {
   const answer = (fetch: Fetch, life: number, res: ServerResponse) => {
     if (res.destroyed) return;
     const iat = Math.floor(Date.now() / 1000);
-    fetch.token = unsignedJwt({ sub: `user-of-${fetch.key}`, iss: "https://issuer.test", aud: "convex", iat, exp: iat + life, jti: `c${++serial}` });
+    fetch.token = unsignedJwt({
+      sub: `user-of-${fetch.key}`,
+      iss: "https://issuer.test",
+      aud: "convex",
+      iat,
+      exp: iat + life,
+      jti: `c${++serial}`,
+    });
     res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
     res.end(JSON.stringify({ token: fetch.token }));
   };
