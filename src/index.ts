@@ -20,7 +20,7 @@ export {
 export { httpTokenFetcher } from "./fetchers/http";
 export { isRetryable, backoffDelay, parseRetryAfter } from "./core/retry";
 export { planRefresh } from "./core/schedule";
-export { normalizeIssuer } from "./core/jwt";
+export { normalizeIssuer } from "./core/issuer";
 export { systemClock } from "./core/clock";
 
 export type { TokenManagerOptions } from "./core/token-manager";

@@ -6,6 +6,7 @@
  */
 import { jwtDecode, type JwtPayload } from "jwt-decode";
 import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { audiences, issuerMatches } from "./issuer";
 
 /** What the manager keeps of a token's claims (times in ms on the issuer's clock). */
 export interface TokenClaims {
@@ -47,6 +48,43 @@ export function notAJwt(what: string, token = ""): InvalidTokenError {
   );
 }
 
+/** A JWT's two JSON parts, decoded but not verified. */
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  payload: JwtPayload & Record<string, unknown>;
+}
+
+/**
+ * Decode a compact JWT's header and payload with jwt-decode, without verifying it (that is the backend's job).
+ * Stricter than reading one part: "Bearer <jwt>", a JSON `{"token":"<jwt>"}` or a trailing newline would pass
+ * {@link decodeJwtPart} and fail at the Convex backend, so the whole compact form is required.
+ *
+ * @throws Error when `token` is not three base64url parts separated by dots whose first two are JSON objects.
+ */
+export function decodeJwt(token: string): DecodedJwt {
+  if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new Error("not three base64url parts separated by dots");
+  return { header: decodeJwtPart(token, "header"), payload: decodeJwtPart(token, "payload") };
+}
+
+/**
+ * One part of a JWT, decoded with jwt-decode (the one decoder of this package) and not verified: what the
+ * backend reads before it checks anything (it routes on the payload alone). The part must be base64url (no
+ * padding, no `+` or `/`) of a JSON object in UTF-8.
+ *
+ * @throws Error when the part is missing or is not that.
+ */
+export function decodeJwtPart(token: string, part: "header" | "payload"): Record<string, unknown> {
+  const segment = token.split(".")[part === "header" ? 0 : 1];
+  if (segment === undefined || !/^[\w-]*$/.test(segment)) throw new Error(`the ${part} is not base64url`);
+  const value: unknown = jwtDecode(token, { header: part === "header" });
+  if (!isJsonObject(value)) throw new Error(`the ${part} is not a JSON object`);
+  return value;
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 /**
  * Decode `token` and check the claims every consumer needs.
  * @throws InvalidTokenError `ERR_TOKEN_MALFORMED` (not a JWT), `ERR_TOKEN_MISSING_EXP`,
@@ -56,11 +94,7 @@ export function notAJwt(what: string, token = ""): InvalidTokenError {
 export function decodeClaims(token: string, expected: ExpectedClaims = {}): TokenClaims {
   let payload: JwtPayload & Record<string, unknown>;
   try {
-    // jwt-decode only reads the second dot-separated part, so "Bearer <jwt>", a JSON `{"token":"<jwt>"}` or a
-    // trailing newline would pass here and fail at the Convex backend: require the compact form itself.
-    if (!/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw Error("not three base64url parts separated by dots");
-    payload = jwtDecode(token);
-    if (!payload || typeof payload !== "object" || Array.isArray(payload)) throw Error("payload not a JSON object");
+    payload = decodeJwt(token).payload;
   } catch (error) {
     throw notAJwt(`${tokenHint(token)}: ${(error as Error).message}`, token);
   }
@@ -89,7 +123,7 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
     );
   }
   const { issuer, applicationID } = expected;
-  if (issuer !== undefined && (typeof iss !== "string" || normalizeIssuer(iss) !== normalizeIssuer(issuer))) {
+  if (issuer !== undefined && (typeof iss !== "string" || !issuerMatches(issuer, iss))) {
     throw new InvalidTokenError(
       "ERR_TOKEN_ISSUER_MISMATCH",
       `The JWT's issuer ${iss === undefined ? "(missing `iss`)" : JSON.stringify(iss)} is not the expected ` +
@@ -100,7 +134,7 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
     );
   }
   // `aud` is a string or an array of strings.
-  if (applicationID !== undefined && ![aud].flat().includes(applicationID)) {
+  if (applicationID !== undefined && !audiences(aud).includes(applicationID)) {
     throw new InvalidTokenError(
       "ERR_TOKEN_AUDIENCE_MISMATCH",
       `The JWT's audience ${aud === undefined ? "(missing `aud`)" : JSON.stringify(aud)} lacks the expected ` +
@@ -117,13 +151,4 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
     iss: typeof iss === "string" ? iss : undefined,
     payload,
   };
-}
-
-/**
- * Normalize an issuer the way the Convex backend does before comparing: `https://` is prefixed when there
- * is no scheme, and trailing slashes are dropped. The comparison is otherwise exact (case, http vs https).
- */
-export function normalizeIssuer(issuer: string): string {
-  const withScheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(issuer) ? issuer : `https://${issuer}`;
-  return withScheme.replace(/\/+$/, "");
 }

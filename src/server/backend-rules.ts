@@ -10,6 +10,8 @@
  * @internal
  * @module
  */
+import { issuerMatches, providerIssuerUrl } from "../core/issuer";
+import { decodeJwtPart } from "../core/jwt";
 
 /** The backend's fixed error strings (`ErrorMetadata::unauthenticated`), verbatim. */
 export const BACKEND_MESSAGES = {
@@ -98,15 +100,6 @@ export const isObject = (v: unknown): v is Record<string, unknown> =>
 /** serde treats `null` as `None`. */
 export const present = (v: unknown): boolean => v !== undefined && v !== null;
 
-/** Decode one base64url JSON segment of a JWT (strict alphabet). Throws on anything else. */
-export function decodeSegment(segment: string | undefined): unknown {
-  if (segment === undefined || !/^[A-Za-z0-9_-]*$/.test(segment)) throw new Error("bad base64url");
-  const b64 = segment.replace(/-/g, "+").replace(/_/g, "/");
-  const binary = atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4));
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-  return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
-}
-
 /**
  * The unverified payload, typed like biscuit's `RegisteredClaims`: `iss`/`sub`/`jti` strings, `exp`/`nbf`/`iat`
  * numbers, `aud` a string or an array of strings. Returns `undefined` where the backend says "Could not parse JWT
@@ -115,7 +108,7 @@ export function decodeSegment(segment: string | undefined): unknown {
 export function parsePayload(token: string): Claims | undefined {
   let payload: unknown;
   try {
-    payload = decodeSegment(token.split(".")[1]);
+    payload = decodeJwtPart(token, "payload");
   } catch {
     return undefined;
   }
@@ -132,8 +125,7 @@ export function parsePayload(token: string): Claims | undefined {
 /** The protected header, or `undefined` when it is not a JSON object. */
 export function parseHeader(token: string): Record<string, unknown> | undefined {
   try {
-    const header = decodeSegment(token.split(".")[0]);
-    return isObject(header) ? header : undefined;
+    return decodeJwtPart(token, "header");
   } catch {
     return undefined;
   }
@@ -153,37 +145,19 @@ export const signatureFailureMessage = (token: string): string => {
   return kid === undefined ? BACKEND_MESSAGES.missingKid : BACKEND_MESSAGES.badKid(kid);
 };
 
-/** `deserialize_issuer_url`: the provider's issuer gets `https://` when it has no scheme. */
-export const normalizeProviderIssuer = (issuer: string): string =>
-  /^\w+:\/\//.test(issuer) ? issuer : `https://${issuer}`;
-
-/** Token side of `matches_token`: only `http://` / `https://` count as a scheme. */
-export const tokenIssuerWithProtocol = (iss: string): string =>
-  iss.startsWith("https://") || iss.startsWith("http://") ? iss : `https://${iss}`;
-
-/** Issuers compare exactly (case-sensitive, `http` ≠ `https`) after trimming trailing slashes. */
-export const sameIssuer = (a: string, b: string): boolean => a.replace(/\/+$/, "") === b.replace(/\/+$/, "");
-
-/** `aud` as a list (a string or an array of strings). */
-export const audiences = (aud: unknown): string[] =>
-  typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((a): a is string => typeof a === "string") : [];
-
 /** Rust `{:?}` of a `Vec<&str>`; identical to JSON for ordinary strings. */
 export const rustDebugList = (items: string[]): string => `[${items.map((s) => JSON.stringify(s)).join(", ")}]`;
 
 /** `matches_token`: does this provider route the token with these `iss` and `aud`? */
 export function providerMatches(p: ProviderLike, iss: string, auds: string[]): boolean {
-  return (
-    (p.applicationID === undefined || auds.includes(p.applicationID)) &&
-    sameIssuer(normalizeProviderIssuer(p.issuer), tokenIssuerWithProtocol(iss))
-  );
+  return (p.applicationID === undefined || auds.includes(p.applicationID)) && issuerMatches(p.issuer, iss);
 }
 
 /** The `NoAuthProvider` message for this provider list. */
 export function noProviderMessage(providers: readonly ProviderLike[]): string {
   if (providers.length === 0) return BACKEND_MESSAGES.noProviders;
   const list = providers
-    .map((p) => `CustomJWT(issuer=${normalizeProviderIssuer(p.issuer)}, app_id=${p.applicationID ?? "none"})`)
+    .map((p) => `CustomJWT(issuer=${providerIssuerUrl(p.issuer)}, app_id=${p.applicationID ?? "none"})`)
     .join(", ");
   return BACKEND_MESSAGES.noProvider(list);
 }

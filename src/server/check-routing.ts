@@ -5,17 +5,8 @@
  * @internal
  * @module
  */
-import {
-  BACKEND_MESSAGES,
-  audiences,
-  noProviderMessage,
-  normalizeProviderIssuer,
-  present,
-  providerMatches,
-  sameIssuer,
-  tokenIssuerWithProtocol,
-  type Claims,
-} from "./backend-rules";
+import { audiences, issuerMatches, normalizeTokenIssuer, providerIssuerUrl } from "../core/issuer";
+import { BACKEND_MESSAGES, noProviderMessage, present, providerMatches, type Claims } from "./backend-rules";
 import type { CustomJwtProvider } from "./custom-jwt-provider";
 import { isCustomJwt, type Report } from "./report";
 
@@ -88,12 +79,12 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
     r.pass(
       "provider",
       `iss ${JSON.stringify(iss)} and aud ${JSON.stringify(claims.aud ?? null)} match provider ` +
-        `${normalizeProviderIssuer(matched.issuer)}.`,
+        `${providerIssuerUrl(matched.issuer)}.`,
     );
     return { matched, candidate: matched };
   }
   const backend = noProviderMessage(providers);
-  const sameIss = providers.filter((p) => sameIssuer(normalizeProviderIssuer(p.issuer), tokenIssuerWithProtocol(iss)));
+  const sameIss = providers.filter((p) => issuerMatches(p.issuer, iss));
   if (sameIss.length > 0) {
     const apps = sameIss.map((p) => JSON.stringify(p.applicationID)).join(", ");
     if (!present(claims.aud)) {
@@ -113,14 +104,14 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
     }
     return { candidate: sameIss[0] };
   }
-  const issuers = providers.map((p) => normalizeProviderIssuer(p.issuer));
+  const issuers = providers.map((p) => providerIssuerUrl(p.issuer));
   const near = issuers.find(
     (i) =>
       i
         .replace(/^https?:\/\//, "")
         .toLowerCase()
         .replace(/\/+$/, "") ===
-      tokenIssuerWithProtocol(iss)
+      normalizeTokenIssuer(iss)
         .replace(/^https?:\/\//, "")
         .toLowerCase()
         .replace(/\/+$/, ""),

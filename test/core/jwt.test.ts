@@ -1,7 +1,8 @@
 import { generateKeyPair, SignJWT, UnsecuredJWT, type JWTPayload } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { InvalidTokenError } from "../../src/core/errors";
-import { decodeClaims, normalizeIssuer, type ExpectedClaims } from "../../src/core/jwt";
+import { normalizeIssuer } from "../../src/core/issuer";
+import { decodeClaims, type ExpectedClaims } from "../../src/core/jwt";
 
 const ISSUER = "https://auth.example.com";
 const APP = "convex";

@@ -8,25 +8,22 @@
  */
 import { compactVerify, importJWK } from "jose";
 import { STATUS_CODES } from "node:http";
+import { audiences, issuerMatches, providerIssuerUrl } from "../../core/issuer";
+import { decodeJwtPart } from "../../core/jwt";
 import {
   BACKEND_MESSAGES,
   REGISTERED_CLAIMS,
   SIGNATURE_ALGS,
-  audiences,
   decodeDataUrl as decodeJwksDataUrl,
-  decodeSegment,
   isJwksContentType,
   isObject,
   noProviderMessage,
-  normalizeProviderIssuer,
   parseJwks,
   parsePayload,
   present,
   providerMatches,
-  sameIssuer,
   signatureFailureMessage,
   temporalFailure,
-  tokenIssuerWithProtocol,
 } from "../../server/backend-rules";
 import type { CustomJwtProvider } from "../../server/custom-jwt-provider";
 // ---------------------------------------------------------------------------
@@ -72,7 +69,7 @@ export function flattenClaims(obj: Record<string, unknown>, prefix = "", out: Cl
 /** The token's `exp` claim in ms, if it is readable (for the `expired` bookkeeping only). */
 export function peekExpMs(token: string | undefined): number | undefined {
   try {
-    const exp = (decodeSegment(token?.split(".")[1]) as Claims).exp;
+    const exp = token === undefined ? undefined : decodeJwtPart(token, "payload").exp;
     return typeof exp === "number" ? exp * 1000 : undefined;
   } catch {
     return undefined;
@@ -194,9 +191,8 @@ export class CustomJwtValidator {
     }
 
     // 4. Re-check iss and aud. Routing already guarantees both; kept for fidelity.
-    const providerIssuer = normalizeProviderIssuer(provider.issuer);
-    if (!sameIssuer(tokenIssuerWithProtocol(iss), providerIssuer)) {
-      throw new AuthFailure("InvalidAuthHeader", MSG.invalidIssuer(iss, providerIssuer));
+    if (!issuerMatches(provider.issuer, iss)) {
+      throw new AuthFailure("InvalidAuthHeader", MSG.invalidIssuer(iss, providerIssuerUrl(provider.issuer)));
     }
     if (provider.applicationID !== undefined) {
       if (!present(payload.aud)) throw new AuthFailure("InvalidAuthHeader", MSG.missingAud);
@@ -225,15 +221,13 @@ export class CustomJwtValidator {
   }
 
   private async verifySignature(token: string, jwkSet: Record<string, unknown>[], algorithm: string): Promise<boolean> {
-    const parts = token.split(".");
-    if (parts.length !== 3) return false;
-    let header: unknown;
+    let header: Record<string, unknown>;
     try {
-      header = decodeSegment(parts[0]);
+      header = decodeJwtPart(token, "header");
     } catch {
       return false;
     }
-    if (!isObject(header) || typeof header.alg !== "string" || !SIGNATURE_ALGS.has(header.alg)) return false;
+    if (typeof header.alg !== "string" || !SIGNATURE_ALGS.has(header.alg)) return false;
     if (typeof header.kid !== "string") return false; // KidMissing
     const jwk = jwkSet.find((k) => k.kid === header.kid);
     if (!jwk) return false; // KeyNotFound
