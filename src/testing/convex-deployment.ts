@@ -16,103 +16,14 @@
  * vitest's fake timers.
  */
 import { createServer } from "node:http";
-import type { CustomJwtProvider } from "../server/custom-jwt-provider";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
 import { CustomJwtValidator, JwksFetcher } from "./deployment/custom-jwt-validator";
 import { builtinFunctions } from "./deployment/functions";
 import { handleHttp, sendJson } from "./deployment/http-api";
-import { Session, type Deployment } from "./deployment/sync-session";
+import { Session } from "./deployment/sync-session";
+import type { Deployment, HttpRecord, LocalConvexDeployment, LocalConvexDeploymentOptions } from "./deployment/types";
 import { noteIo, trackIo } from "./io-activity";
-
-// ---------------------------------------------------------------------------
-// Public types
-// ---------------------------------------------------------------------------
-
-export type { CustomJwtProvider };
-
-/** A function the deployment can run. `identity` is what `ctx.auth.getUserIdentity()` would return. */
-export type FunctionDef = {
-  type: "query" | "mutation" | "action";
-  handler: (ctx: { identity: Record<string, unknown> | null }, args: any) => unknown;
-};
-
-/** One `Authenticate` message received on a socket. */
-export interface AuthenticateRecord {
-  /** Server clock (ms) at receipt. */
-  at: number;
-  /** 1-based socket number. */
-  connection: number;
-  baseVersion: number;
-  tokenType: "User" | "None" | "Admin";
-  token?: string;
-  accepted: boolean;
-  /** The backend's error message when rejected. */
-  error?: string;
-  /** The token's `exp` was <= now (server clock) at receipt. */
-  expired: boolean;
-}
-
-/** One request to the HTTP function API. */
-export interface HttpRecord {
-  at: number;
-  /** Request path, e.g. `/api/query`. */
-  path: string;
-  /** Function path from the body, canonicalized (e.g. `auth:whoami`). */
-  udfPath: string;
-  /** Bearer token, if any. */
-  token?: string;
-  status: number;
-  /** Auth error message, or the function's error message for a 560. */
-  error?: string;
-  /** The bearer token's `exp` was <= now (server clock) at receipt. */
-  expired: boolean;
-}
-
-/** One `AuthError` the deployment sent on a socket (each one ends that socket). */
-export interface AuthErrorRecord {
-  at: number;
-  connection: number;
-  error: string;
-  baseVersion: number;
-  authUpdateAttempted: boolean;
-}
-
-/** A running deployment; see {@link startLocalConvexDeployment}. */
-export interface LocalConvexDeployment {
-  /** `http://127.0.0.1:PORT`. Pass `{ skipConvexDeploymentUrlCheck: true }` to the clients. */
-  url: string;
-  authenticates: AuthenticateRecord[];
-  httpRequests: HttpRecord[];
-  authErrors: AuthErrorRecord[];
-  /** Sockets opened so far. */
-  connections: number;
-  /** Tokens (socket or HTTP) that were already expired on the server clock when received. */
-  expiredTokensSent(): number;
-  /** Identity of the latest open socket (or of socket `connection` if it is open), else null. */
-  currentIdentity(connection?: number): Record<string, unknown> | null;
-  /** Forget cached JWKS responses, as if their max-age had passed. */
-  invalidateJwksCache(): void;
-  /** Drop every open socket (a network blip): clients reconnect and re-send their token. */
-  dropConnections(): void;
-  /** Close every socket and the server. */
-  close(): Promise<void>;
-}
-
-/** Options for {@link startLocalConvexDeployment}. */
-export interface LocalConvexDeploymentOptions {
-  providers: CustomJwtProvider[];
-  /** Extra functions by path (`"module:name"`); they override the built-ins. */
-  functions?: Record<string, FunctionDef>;
-  /** Server clock in ms. Default `() => Date.now()`, looked up at call time. */
-  now?: () => number;
-  /** Called once each `Authenticate` is decided (accepted, or rejected with `error`). */
-  onAuthenticate?: (record: AuthenticateRecord) => void;
-}
-
-// ---------------------------------------------------------------------------
-// Server
-// ---------------------------------------------------------------------------
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 

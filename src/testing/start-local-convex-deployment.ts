@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LocalConvexDeployment, LocalConvexDeploymentOptions } from "./convex-deployment";
+import type { LocalConvexDeployment, LocalConvexDeploymentOptions } from "./deployment/types";
 
 /**
  * Start a local Convex deployment on a random loopback port: the sync WebSocket protocol of

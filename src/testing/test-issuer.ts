@@ -7,7 +7,7 @@
  */
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { randomUUID } from "node:crypto";
-import type { CustomJwtProvider } from "./convex-deployment";
+import type { CustomJwtProvider } from "../server/custom-jwt-provider";
 import { trackIo } from "./io-activity";
 import { startTokenEndpoint, type TokenEndpoint, type TokenEndpointOptions } from "./token-endpoint";
 

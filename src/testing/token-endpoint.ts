@@ -1,12 +1,25 @@
 /**
- * A {@link TestIssuer} served over HTTP on 127.0.0.1, with switches for the
- * failures a token fetcher must survive: 5xx (with Retry-After), requests that
- * never answer, and a signed-out user.
+ * A test issuer served over HTTP on 127.0.0.1, with switches for the failures a token fetcher must survive:
+ * 5xx (with Retry-After), requests that never answer, and a signed-out user.
+ *
+ * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ioActivity, noteIo } from "./io-activity";
-import type { TestIssuer } from "./test-issuer";
+
+/**
+ * What the endpoint needs of an issuer. A `TestIssuer` (from `createTestIssuer`) is one; so is any object
+ * with these members.
+ */
+export interface TokenEndpointIssuer {
+  /** A freshly signed token for the current {@link TokenEndpointIssuer.subject}. */
+  mint(): Promise<string>;
+  /** The public keys, served at `/.well-known/jwks.json`. */
+  jwks(): { keys: Record<string, unknown>[] };
+  /** Who the next token is for; {@link TokenEndpoint.signIn} can switch it. */
+  subject: string;
+}
 
 /** Options of {@link startTokenEndpoint}. */
 export interface TokenEndpointOptions {
@@ -51,7 +64,10 @@ export interface TokenEndpoint {
  * const endpoint = await startTokenEndpoint(issuer, { jwksMaxAgeSec: 5 });
  * endpoint.failNext(2, 503, { retryAfterSec: 1 });
  */
-export async function startTokenEndpoint(issuer: TestIssuer, opts: TokenEndpointOptions = {}): Promise<TokenEndpoint> {
+export async function startTokenEndpoint(
+  issuer: TokenEndpointIssuer,
+  opts: TokenEndpointOptions = {},
+): Promise<TokenEndpoint> {
   const jwksMaxAgeSec = opts.jwksMaxAgeSec ?? 60;
   let failures: { remaining: number; status: number; retryAfterSec?: number } = { remaining: 0, status: 503 };
   let hangs = 0;

@@ -10,11 +10,8 @@ import { jwtDecode } from "jwt-decode";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  startLocalConvexDeployment,
-  type CustomJwtProvider,
-  type LocalConvexDeployment,
-} from "../../src/testing/convex-deployment";
+import { startLocalConvexDeployment } from "../../src/testing/convex-deployment";
+import type { CustomJwtProvider, LocalConvexDeployment } from "../../src/testing/deployment/types";
 import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from "../../src/testing/test-issuer";
 import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";

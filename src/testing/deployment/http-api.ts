@@ -5,10 +5,9 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FunctionDef, HttpRecord } from "../convex-deployment";
 import { AuthFailure, peekExpMs, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
-import type { Deployment } from "./sync-session";
+import type { Deployment, FunctionDef, HttpRecord } from "./types";
 import { encodeU64 } from "./u64";
 // ---------------------------------------------------------------------------
 // HTTP function API (ConvexHttpClient)

@@ -5,10 +5,10 @@
  * @module
  */
 import type { WebSocket } from "ws";
-import type { AuthenticateRecord, AuthErrorRecord, FunctionDef } from "../convex-deployment";
 import { noteIo, trackIo } from "../io-activity";
-import { AuthFailure, MSG, peekExpMs, type CustomJwtValidator, type Identity } from "./custom-jwt-validator";
+import { AuthFailure, MSG, peekExpMs, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
+import type { AuthenticateRecord, Deployment } from "./types";
 import { decodeU64, encodeU64 } from "./u64";
 // ---------------------------------------------------------------------------
 // Sync protocol: one Session per socket (crates/sync/src/worker.rs)
@@ -34,18 +34,6 @@ interface SubscribedQuery {
   udfPath: string;
   args: unknown;
   lastJson?: string;
-}
-
-export interface Deployment {
-  now: () => number;
-  functions: Record<string, FunctionDef>;
-  validator: CustomJwtValidator;
-  authenticates: AuthenticateRecord[];
-  authErrors: AuthErrorRecord[];
-  onAuthenticate?: (record: AuthenticateRecord) => void;
-  latestTs: bigint;
-  nextTs(): bigint;
-  dataChanged(): void;
 }
 
 export class Session {
