@@ -18,9 +18,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { CustomJwtValidator, JwksFetcher } from "./deployment/custom-jwt-validator";
+import { CustomJwtValidator } from "./deployment/custom-jwt-validator";
 import { builtinFunctions } from "./deployment/functions";
 import { handleHttp, sendJson } from "./deployment/http-api";
+import { JwksFetcher } from "./deployment/jwks-fetcher";
 import { Session } from "./deployment/sync-session";
 import type { Deployment, HttpRecord, LocalConvexDeployment, LocalConvexDeploymentOptions } from "./deployment/types";
 import { noteIo, trackIo } from "./io-activity";

@@ -91,7 +91,7 @@ describe("convex-custom-jwt doctor", () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^FAIL {2}exp +TOKEN_EXPIRED {2}exp \d+ is 36\d\d s in the past/m);
     expect(run.stdout).toMatch(/backend says: Could not validate token: Token expired 36\d\d seconds ago/);
-    expect(run.stdout).toMatch(/fix: Send a token that has not expired/);
+    expect(run.stdout).toMatch(/fix: The app must send a token that has not expired/);
     expect(run.stdout).toMatch(
       /^FAILED: the backend rejects this token with InvalidAuthHeader: Could not validate token: Token expired/m,
     );

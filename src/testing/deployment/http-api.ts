@@ -5,7 +5,8 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { AuthFailure, peekExpMs, type Identity } from "./custom-jwt-validator";
+import { AuthFailure } from "./auth-failure";
+import { peekExpMs, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
 import type { Deployment, FunctionDef, HttpRecord } from "./types";
 import { encodeU64 } from "./u64";

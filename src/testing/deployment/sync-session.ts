@@ -5,16 +5,15 @@
  * @module
  */
 import type { WebSocket } from "ws";
+import { identityExpired } from "../../server/backend-rules";
+import { BACKEND_MESSAGES } from "../../server/backend-messages";
 import { noteIo, trackIo } from "../io-activity";
-import { AuthFailure, MSG, peekExpMs, type Identity } from "./custom-jwt-validator";
+import { AuthFailure } from "./auth-failure";
+import { peekExpMs, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
+import { QuerySet, type ServerMessage } from "./query-set";
 import type { AuthenticateRecord, Deployment } from "./types";
 import { decodeU64, encodeU64 } from "./u64";
-// ---------------------------------------------------------------------------
-// Sync protocol: one Session per socket (crates/sync/src/worker.rs)
-// ---------------------------------------------------------------------------
-
-type ServerMessage = Record<string, unknown> & { type: string };
 
 /** Ends a session: an optional last message, then a close (no code = the client sees 1005). */
 export class SessionEnd extends Error {
@@ -30,21 +29,13 @@ const internalError = () => new SessionEnd(undefined, 1011, "InternalServerError
 
 const PING_INTERVAL_MS = 15_000; // HEARTBEAT_INTERVAL
 
-interface SubscribedQuery {
-  udfPath: string;
-  args: unknown;
-  lastJson?: string;
-}
-
 export class Session {
   /** Last version sent in a Transition. */
   private sent = { querySet: 0, identity: 0, ts: 0n };
-  /** Versions the client's messages have moved us to (sent with the next Transition). */
-  private received = { querySet: 0, identity: 0 };
+  /** The identity version the client's `Authenticate` messages have moved us to (sent with the next Transition). */
+  private receivedIdentity = 0;
   identity: Identity | null = null;
-  private queries = new Map<number, SubscribedQuery>();
-  private added = new Set<number>();
-  private removed = new Set<number>();
+  private querySet = new QuerySet();
   private updateScheduled = false;
   private dataChanged = false;
   private inbox: Record<string, any>[] = [];
@@ -116,19 +107,7 @@ export class Session {
       case "Authenticate":
         return this.authenticate(m);
       case "ModifyQuerySet":
-        if (m.baseVersion !== this.received.querySet) throw internalError();
-        for (const mod of m.modifications as Record<string, any>[]) {
-          if (mod.type === "Add") {
-            this.queries.set(mod.queryId, { udfPath: canonicalUdfPath(mod.udfPath), args: mod.args?.[0] });
-            this.added.add(mod.queryId);
-            this.removed.delete(mod.queryId);
-          } else if (mod.type === "Remove") {
-            this.queries.delete(mod.queryId);
-            this.added.delete(mod.queryId);
-            this.removed.add(mod.queryId);
-          }
-        }
-        this.received.querySet = m.newVersion;
+        if (!this.querySet.modify(m as Parameters<QuerySet["modify"]>[0])) throw internalError();
         this.updateScheduled = true;
         return;
       case "Mutation":
@@ -166,14 +145,14 @@ export class Session {
       this.d.onAuthenticate?.(record);
       throw this.authError(err.message, true);
     }
-    if (m.baseVersion !== this.received.identity) {
-      record.error = `baseVersion ${m.baseVersion} != identity version ${this.received.identity}`;
+    if (m.baseVersion !== this.receivedIdentity) {
+      record.error = `baseVersion ${m.baseVersion} != identity version ${this.receivedIdentity}`;
       throw internalError();
     }
     record.accepted = true;
     this.d.onAuthenticate?.(record);
     this.identity = identity;
-    this.received.identity++;
+    this.receivedIdentity++;
     this.updateScheduled = true; // every query re-runs under the new identity
   }
 
@@ -209,41 +188,23 @@ export class Session {
 
   /** `SyncState::identity`: a user identity past its `exp` (no leeway) ends the session. */
   private revalidateIdentity() {
-    if (this.identity && this.d.now() >= this.identity.expMs) throw this.authError(MSG.expired, false);
+    if (this.identity && identityExpired(this.identity.exp, this.d.now())) {
+      throw this.authError(BACKEND_MESSAGES.expired, false);
+    }
   }
 
   /** Send one Transition covering everything since the last one (worker `begin_update_queries`). */
   private async flush() {
     this.updateScheduled = false;
     this.revalidateIdentity();
-    const identityChanged = this.received.identity > this.sent.identity;
-    const rerunAll = identityChanged || this.dataChanged;
-    const modifications: ServerMessage[] = [...this.removed].map((queryId) => ({ type: "QueryRemoved", queryId }));
-    for (const [queryId, q] of this.queries) {
-      const mustSend = identityChanged || this.added.has(queryId);
-      if (!mustSend && !rerunAll) continue;
-      const result = await runFunction(this.d.functions, q.udfPath, "query", this.identity, q.args);
-      const json = JSON.stringify(result);
-      if (!mustSend && json === q.lastJson) continue; // unchanged result: nothing to send
-      q.lastJson = json;
-      modifications.push(
-        result.ok
-          ? { type: "QueryUpdated", queryId, value: result.value, logLines: [], journal: null }
-          : {
-              type: "QueryFailed",
-              queryId,
-              errorMessage: result.message,
-              logLines: [],
-              journal: null,
-              ...errorData(result),
-            },
-      );
-    }
-    this.added.clear();
-    this.removed.clear();
+    const identityChanged = this.receivedIdentity > this.sent.identity;
+    const modifications = await this.querySet.takeModifications(this.d.functions, this.identity, {
+      identityChanged,
+      dataChanged: this.dataChanged,
+    });
     this.dataChanged = false;
     if (this.closed) return;
-    const end = { querySet: this.received.querySet, identity: this.received.identity, ts: this.d.nextTs() };
+    const end = { querySet: this.querySet.version, identity: this.receivedIdentity, ts: this.d.nextTs() };
     const version = (v: typeof end) => ({ querySet: v.querySet, identity: v.identity, ts: encodeU64(v.ts) });
     this.send({
       type: "Transition",
