@@ -10,25 +10,16 @@ import { BACKEND_MESSAGES } from "../../server/backend-messages";
 import { noteIo, trackIo } from "../io-activity";
 import { AuthFailure } from "./auth-failure";
 import { peekExpMs, type Identity } from "./custom-jwt-validator";
-import { canonicalUdfPath, errorData, runFunction } from "./functions";
 import { QuerySet, type ServerMessage } from "./query-set";
+import { runRequest } from "./run-request";
+import { SessionEnd, internalError } from "./session-end";
 import type { AuthenticateRecord, Deployment } from "./types";
 import { decodeU64, encodeU64 } from "./u64";
 
-/** Ends a session: an optional last message, then a close (no code = the client sees 1005). */
-export class SessionEnd extends Error {
-  constructor(
-    readonly finalMessage?: ServerMessage,
-    readonly closeCode?: number,
-    readonly closeReason?: string,
-  ) {
-    super("session end");
-  }
-}
-const internalError = () => new SessionEnd(undefined, 1011, "InternalServerError");
+/** The backend pings a socket it has sent nothing on for this long (HEARTBEAT_INTERVAL). */
+const PING_INTERVAL_MS = 15_000;
 
-const PING_INTERVAL_MS = 15_000; // HEARTBEAT_INTERVAL
-
+/** One socket's session: its identity, its query set, and the messages it has yet to handle, in order. */
 export class Session {
   /** Last version sent in a Transition. */
   private sent = { querySet: 0, identity: 0, ts: 0n };
@@ -158,31 +149,9 @@ export class Session {
 
   private async runRequest(m: Record<string, any>) {
     this.revalidateIdentity();
-    const kind = m.type === "Mutation" ? "mutation" : "action";
-    const result = await runFunction(
-      this.d.functions,
-      canonicalUdfPath(String(m.udfPath)),
-      kind,
-      this.identity,
-      m.args?.[0],
-    );
-    const base = { requestId: m.requestId, logLines: [] };
-    if (kind === "mutation") {
-      if (result.ok) {
-        // MutationResponse carries the commit ts; the Transition that follows reaches it.
-        const ts = this.d.nextTs();
-        this.send({ type: "MutationResponse", ...base, success: true, result: result.value, ts: encodeU64(ts) });
-        this.d.dataChanged();
-      } else {
-        this.send({ type: "MutationResponse", ...base, success: false, result: result.message, ...errorData(result) });
-      }
-    } else {
-      this.send(
-        result.ok
-          ? { type: "ActionResponse", ...base, success: true, result: result.value }
-          : { type: "ActionResponse", ...base, success: false, result: result.message, ...errorData(result) },
-      );
-    }
+    const { response, committed } = await runRequest(this.d, this.identity, m);
+    this.send(response);
+    if (committed) this.d.dataChanged();
     this.updateScheduled = true;
   }
 
