@@ -16,6 +16,8 @@ import type { Clock, TimerHandle } from "../core/clock";
 interface Timer {
   /** Monotonic due time. */
   at: number;
+  /** The delay it was armed with (for `refresh()`). */
+  delay: number;
   seq: number;
   index: number;
   callback: () => void;
@@ -24,6 +26,8 @@ interface Timer {
   ref(): Timer;
   unref(): Timer;
   hasRef(): boolean;
+  /** Like Node's `Timeout.refresh()`: due again `delay` from now, armed again if it had fired. */
+  refresh(): Timer;
 }
 
 /** Resolves after every queued microtask (and the promise chains they start) has run: one macrotask turn. */
@@ -72,6 +76,11 @@ export class FakeClock implements Clock {
     return this.#heap.filter((timer) => timer.refed).length;
   }
 
+  /** Monotonic time (ms) at which the next pending timer falls due; `undefined` when none is pending. */
+  get nextDue(): number | undefined {
+    return this.#heap[0]?.at;
+  }
+
   /** Wall-clock ms since the epoch. */
   now = (): number => this.#wallOffset + this.#mono;
   /** Monotonic ms since the clock was made; unaffected by {@link FakeClock.jump}. */
@@ -82,6 +91,7 @@ export class FakeClock implements Clock {
     const delay = Number.isFinite(delayMs) ? Math.max(0, delayMs) : 0;
     const timer: Timer = {
       at: this.#mono + delay,
+      delay,
       seq: this.#seq++,
       index: this.#heap.length,
       callback,
@@ -95,9 +105,15 @@ export class FakeClock implements Clock {
         return timer;
       },
       hasRef: () => timer.refed,
+      refresh: () => {
+        if (this.#heap[timer.index] === timer) this.#removeAt(timer.index);
+        timer.at = this.#mono + delay;
+        timer.seq = this.#seq++;
+        this.#insert(timer);
+        return timer;
+      },
     };
-    this.#heap.push(timer);
-    this.#up(timer.index);
+    this.#insert(timer);
     this.armed++;
     return timer;
   };
@@ -120,8 +136,13 @@ export class FakeClock implements Clock {
     let fired = 0;
     for (let next = this.#heap[0]; next !== undefined && next.at <= target; next = this.#heap[0]) {
       // A timer that keeps re-arming itself at the same instant would spin here forever: fail instead.
-      if (++fired > this.maxTimersPerAdvance)
-        throw new Error(`FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance (a timer loop?)`);
+      if (++fired > this.maxTimersPerAdvance) {
+        throw new Error(
+          `FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance(): the code under test has a ` +
+            "timer loop (a timer that keeps re-arming itself at the same instant). Fix the loop, or raise " +
+            "`clock.maxTimersPerAdvance` if that many timers are expected.",
+        );
+      }
       this.#removeAt(0);
       this.#mono = Math.max(this.#mono, next.at);
       next.callback();
@@ -148,6 +169,12 @@ export class FakeClock implements Clock {
   /** Fire timers that are due now, without moving time. */
   flush(): Promise<void> {
     return this.advance(0);
+  }
+
+  #insert(timer: Timer): void {
+    timer.index = this.#heap.length;
+    this.#heap.push(timer);
+    this.#up(timer.index);
   }
 
   #less(a: Timer, b: Timer): boolean {
