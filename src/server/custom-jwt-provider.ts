@@ -127,6 +127,12 @@ export function customJwtProvider(options: CustomJwtProviderOptions): CustomJwtP
         `${JSON.stringify(applicationID)}: pass the \`aud\` the issuer puts in its tokens (${fromEnvHint}).`,
     );
   }
+  if (options.onWarning !== undefined && options.onWarning !== false && typeof options.onWarning !== "function") {
+    throw new TypeError(
+      `customJwtProvider: \`onWarning\` must be a function, or false to silence the warning, got ` +
+        `${typeof options.onWarning}.`,
+    );
+  }
   if (applicationID === undefined && options.onWarning !== false) {
     const warn = options.onWarning ?? ((message: string) => console.warn(message));
     try {

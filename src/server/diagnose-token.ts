@@ -71,6 +71,7 @@ export async function diagnoseToken(
         `itself, got ${providers === null ? "null" : typeof providers}.`,
     );
   }
+  checkOptions(options);
   const jwt = token.trim();
   const r = new Report();
   const list = checkConfig(providers, r);
@@ -98,6 +99,21 @@ export async function diagnoseToken(
     ...(provider ? { provider } : {}),
     ...backendAnswer(r.findings),
   };
+}
+
+/** A `TypeError` naming the option, for options that would otherwise fail later and less clearly. */
+function checkOptions({ fetch, now, timeoutMs }: DiagnoseTokenOptions): void {
+  if (fetch !== undefined && typeof fetch !== "function") {
+    throw new TypeError(`diagnoseToken: \`fetch\` must be a fetch function, got ${typeof fetch}.`);
+  }
+  if (now !== undefined && !Number.isFinite(now)) {
+    throw new TypeError(
+      `diagnoseToken: \`now\` must be epoch milliseconds (a finite number, e.g. Date.now()), got ${String(now)}.`,
+    );
+  }
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    throw new TypeError(`diagnoseToken: \`timeoutMs\` must be a positive number of milliseconds, got ${timeoutMs}.`);
+  }
 }
 
 /** The checks that read the payload, in order: skipped when it cannot be parsed. */

@@ -1,5 +1,6 @@
 /**
- * A local, protocol-faithful Convex deployment for integration tests.
+ * A local, protocol-faithful Convex deployment for integration tests: the server and the wiring of its parts
+ * (`deployment/*`; their shared types are in `deployment/types.ts`).
  *
  * One loopback HTTP server speaks
  *  - the sync WebSocket protocol (`/api/<client version>/sync`) used by
@@ -13,7 +14,11 @@
  *
  * Time comes from `opts.now` (default `Date.now`, looked up at call time) and
  * the 15 s Ping uses the global `setTimeout` at call time, so everything follows
- * vitest's fake timers.
+ * fake timers installed as the globals (the project's integration clock installs
+ * a FakeClock; vitest's fake timers work too).
+ *
+ * @internal
+ * @module
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -74,7 +79,11 @@ export async function startLocalConvexDeployment(opts: LocalConvexDeploymentOpti
     noteIo();
     void trackIo(
       handleHttp(d, httpRequests, req, res).catch((err: unknown) => {
-        console.error("local convex deployment: HTTP handler failed", err);
+        console.error(
+          "convex-custom-jwt/testing: the local Convex deployment answered 500 to an HTTP request because its " +
+            "handler threw (a bug in the testing kit: please report it with this error):",
+          err,
+        );
         if (!res.headersSent) sendJson(res, 500, { code: "InternalServerError", message: String(err) });
       }),
     );

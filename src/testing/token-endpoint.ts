@@ -94,9 +94,13 @@ export async function startTokenEndpoint(
       failures.remaining--;
       const headers: Record<string, string> =
         failures.retryAfterSec !== undefined ? { "Retry-After": String(failures.retryAfterSec) } : {};
-      return sendJson(res, failures.status, { error: "unavailable" }, headers);
+      const message = "The test token endpoint was told to fail this request (failNext): retry it.";
+      return sendJson(res, failures.status, { error: "unavailable", message }, headers);
     }
-    if (signedOut) return sendJson(res, 401, { error: "signed_out" });
+    if (signedOut) {
+      const message = "The user is signed out of the test token endpoint (signOut): sign in again with signIn().";
+      return sendJson(res, 401, { error: "signed_out", message });
+    }
     // Drain the request body (POST) before answering.
     for await (const _chunk of req);
     sendJson(res, 200, { token: await issuer.mint() });
@@ -111,13 +115,21 @@ export async function startTokenEndpoint(
         endpoint.jwksRequests++;
         return sendJson(res, 200, issuer.jwks(), { "Cache-Control": `max-age=${jwksMaxAgeSec}` });
       }
-      sendJson(res, 404, { error: "not_found" });
+      sendJson(res, 404, {
+        error: "not_found",
+        message:
+          `No ${req.method} ${path} here: the test token endpoint serves GET or POST /token and GET ` +
+          "/.well-known/jwks.json.",
+      });
     })();
     // Pending until the response is flushed (hung responses resolve `work` at once).
     io.pending++;
     void work
       .catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(err) });
+        if (!res.headersSent) {
+          const message = `The test token endpoint failed to mint a token (${String(err)}): check the issuer's now().`;
+          sendJson(res, 500, { error: "internal_error", message });
+        }
       })
       .finally(() => {
         io.pending--;

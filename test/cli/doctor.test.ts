@@ -212,9 +212,13 @@ export default {
     );
     const empty = await cli(["doctor", ...flags()], { stdin: "" });
     expect(empty.status).toBe(2);
-    expect(empty.stderr).toContain("The token is empty.");
+    expect(empty.stderr).toContain("The token is empty: pass the JWT as the argument, or pipe it on stdin.");
     const missing = await cli(["doctor", token, "--config", join(dir, "nope.ts")]);
-    expect([missing.status, missing.stderr.trim()]).toEqual([2, `${join(dir, "nope.ts")}: no such file.`]);
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      2,
+      `${join(dir, "nope.ts")}: no such file. Pass the path of your convex/auth.config.ts (or .js), or give the ` +
+        "provider as flags (--issuer, --jwks, --application-id, --algorithm).",
+    ]);
     const unknown = await cli(["frobnicate"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');

@@ -217,7 +217,13 @@ export class Session {
   end(err: unknown) {
     if (this.closed) return;
     const e = err instanceof SessionEnd ? err : internalError();
-    if (!(err instanceof SessionEnd)) console.error("local convex deployment: internal error", err);
+    if (!(err instanceof SessionEnd)) {
+      console.error(
+        "convex-custom-jwt/testing: the local Convex deployment closed a socket (1011) because handling a message " +
+          "threw (a bug in the testing kit: please report it with this error):",
+        err,
+      );
+    }
     if (e.finalMessage) this.send(e.finalMessage);
     this.closed = true;
     clearTimeout(this.pingTimer);
