@@ -71,9 +71,9 @@ export const FINDINGS = {
     check: "format",
     party: "app",
     fix:
-      "Hand Convex the raw JWT (three base64url parts separated by dots, no `Bearer ` prefix or quotes); if it is " +
-      "one, the issuer must type its claims: string `iss`/`sub`, numeric `exp`/`iat`/`nbf`, `aud` a string or an " +
-      "array of strings.",
+      "The app must hand Convex the raw JWT (three base64url parts separated by dots, no `Bearer ` prefix or " +
+      "quotes); if it does, the issuer must type its claims: string `iss`/`sub`, numeric `exp`/`iat`/`nbf`, `aud` " +
+      "a string or an array of strings.",
   },
   ISS_MISSING: {
     check: "provider",
