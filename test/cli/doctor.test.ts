@@ -225,6 +225,17 @@ export default {
     for (const run of [noConfig, empty, missing]) expectNoWholeToken(run, token);
   });
 
+  it("says what to pass instead when a flag is unknown or a provider flag is missing", async () => {
+    const token = await issuer.sign();
+    const unknownFlag = await cli(["doctor", token, "--issuer-url", issuer.issuer]);
+    expect(unknownFlag.status).toBe(2);
+    expect(unknownFlag.stderr).toMatch(/Unknown option '--issuer-url'.*\. Check the flags against the usage:/s);
+    const noJwks = await cli(["doctor", token, "--issuer", issuer.issuer]);
+    expect(noJwks.status).toBe(2);
+    expect(noJwks.stderr).toContain("--jwks is missing: a provider from flags needs both --issuer and --jwks");
+    for (const run of [unknownFlag, noJwks]) expectNoWholeToken(run, token);
+  });
+
   it("prints its help", async () => {
     const run = await cli(["doctor", "--help"]);
     expect(run.status).toBe(0);

@@ -432,6 +432,15 @@ describe("diagnoseToken", () => {
     await expect(diagnoseToken("x", null as never)).rejects.toThrow(/providers/);
   });
 
+  it("names a bad option in its TypeError", async () => {
+    const token = await issuer.sign();
+    await expect(diagnoseToken(token, [provider], { now: Number.NaN })).rejects.toThrow(
+      /`now` must be epoch milliseconds/,
+    );
+    await expect(diagnoseToken(token, [provider], { timeoutMs: 0 })).rejects.toThrow(/`timeoutMs` must be a positive/);
+    await expect(diagnoseToken(token, [provider], { fetch: "curl" as never })).rejects.toThrow(/`fetch` must be/);
+  });
+
   it("agrees with the local deployment on any mix of claim defects (property)", async () => {
     const offset = fc.option(fc.integer({ min: -40, max: 40 }), { nil: null });
     await fc.assert(
