@@ -30,6 +30,16 @@ interface Timer {
   refresh(): Timer;
 }
 
+/** Monotonic time never goes back: a negative or non-numeric move is a test's mistake, named at once. */
+function checkDuration(method: "advance" | "sleep", ms: number): void {
+  if (!(ms >= 0) || ms === Number.POSITIVE_INFINITY) {
+    throw new TypeError(
+      `FakeClock.${method}: \`ms\` must be a finite number ≥ 0 (how far both clocks move), got ${String(ms)}. ` +
+        "To set the wall clock back, use jump(-ms).",
+    );
+  }
+}
+
 /** Resolves after every queued microtask (and the promise chains they start) has run: one macrotask turn. */
 export const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -131,6 +141,7 @@ export class FakeClock implements Clock {
 
   /** Move time forward by `ms`, firing every timer that falls due, in order, settling promises after each. */
   async advance(ms: number): Promise<void> {
+    checkDuration("advance", ms);
     const target = this.#mono + ms;
     await settle();
     let fired = 0;
@@ -162,6 +173,7 @@ export class FakeClock implements Clock {
    * timer fires (late), in order.
    */
   async sleep(ms: number): Promise<void> {
+    checkDuration("sleep", ms);
     this.#mono += ms;
     await this.advance(0);
   }

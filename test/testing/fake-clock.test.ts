@@ -65,6 +65,15 @@ describe("FakeClock", () => {
     expect([fired, clock.pending]).toEqual([2, 0]);
   });
 
+  it("refuses to move time back or by a non-number, naming the argument and jump() for the wall clock", async () => {
+    const clock = createFakeClock({ now: 0 });
+    await expect(clock.advance(-5)).rejects.toThrow(
+      /FakeClock\.advance: `ms` must be a finite number ≥ 0.*jump\(-ms\)/,
+    );
+    await expect(clock.sleep(Number.NaN)).rejects.toThrow(TypeError);
+    expect(clock.monotonicNow()).toBe(0);
+  });
+
   it("fails an advance that spins on a timer loop instead of hanging", async () => {
     const clock = createFakeClock();
     clock.maxTimersPerAdvance = 100;
