@@ -9,8 +9,7 @@
  * @module
  */
 import { BACKEND_MESSAGES } from "./backend-messages";
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObject } from "./backend-rules";
 
 /** A JWKS Content-Type the backend accepts: JSON or JWK-set JSON, charset utf-8 if any. */
 export function isJwksContentType(value: string | null): boolean {

@@ -47,13 +47,16 @@ export function flattenClaims(obj: Record<string, unknown>, prefix = "", out: Cl
   return out;
 }
 
-/** The token's `exp` claim in ms, if it is readable (for the `expired` bookkeeping only). */
-export function peekExpMs(token: string | undefined): number | undefined {
+/**
+ * Whether `token` was already expired (`exp` ≤ now, no leeway) when the deployment received it: the
+ * `expired` field of its records. A token without a readable `exp` counts as not expired.
+ */
+export function arrivedExpired(token: string | undefined, nowMs: number): boolean {
   try {
     const exp = token === undefined ? undefined : decodeJwtPart(token, "payload").exp;
-    return typeof exp === "number" ? exp * 1000 : undefined;
+    return typeof exp === "number" && exp * 1000 <= nowMs;
   } catch {
-    return undefined;
+    return false;
   }
 }
 

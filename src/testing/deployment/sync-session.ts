@@ -9,7 +9,7 @@ import { identityExpired } from "../../server/backend-rules";
 import { BACKEND_MESSAGES } from "../../server/backend-messages";
 import { noteIo, trackIo } from "../io-activity";
 import { AuthFailure } from "./auth-failure";
-import { peekExpMs, type Identity } from "./custom-jwt-validator";
+import { arrivedExpired, type Identity } from "./custom-jwt-validator";
 import { QuerySet, type ServerMessage } from "./query-set";
 import { runRequest } from "./run-request";
 import { SessionEnd, internalError } from "./session-end";
@@ -119,7 +119,7 @@ export class Session {
       tokenType: m.tokenType,
       ...(m.value !== undefined ? { token: m.value } : {}),
       accepted: false,
-      expired: m.tokenType === "User" && (peekExpMs(m.value) ?? Infinity) <= this.d.now(),
+      expired: m.tokenType === "User" && arrivedExpired(m.value, this.d.now()),
     };
     this.d.authenticates.push(record);
     let identity: Identity | null = null;
