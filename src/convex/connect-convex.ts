@@ -4,9 +4,10 @@
  * @module
  */
 import { connectHttpClient, type Listen } from "./connect-http-client";
-import { convexTokenFetcher, type ConvexTokenFetcherOptions } from "./convex-token-fetcher";
+import { classifyClient } from "./client-kind";
+import { type ConvexTokenFetcherOptions, fetcherFor } from "./convex-token-fetcher";
 import type { ConvexClientLike, HttpAuthClient, SocketAuthClient, TokenSource } from "./types";
-import { assertTokenSource, classifyClient, fail } from "./validate";
+import { assertTokenSource, onChangeOf } from "./validate";
 
 /** Options of {@link connectConvex}. */
 export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
@@ -60,13 +61,14 @@ export function connectConvex(
   manager: TokenSource,
   options: ConnectConvexOptions = {},
 ): () => void {
-  const [target, http] = classifyClient(client);
+  const kind = classifyClient(client, "connectConvex");
   assertTokenSource(manager, "connectConvex");
-  const { onChange = () => {} } = options;
-  if (typeof onChange != "function") fail("connectConvex", "onChange", "a function", onChange);
-  if (!target) return () => {}; // a ConvexClient created `disabled`
+  const onChange = onChangeOf(options.onChange, "connectConvex");
+  if (kind.kind === "disabled") return () => {}; // a ConvexClient created `disabled`
+  const target = kind.client;
+  const http = kind.kind === "http";
   // Built before the old connection is closed: a bad option throws with the old connection still whole.
-  const fetcher = !http && convexTokenFetcher(manager, options);
+  const fetcher = !http && fetcherFor(manager, options, "connectConvex");
 
   connections.get(target)?.(manager); // closes the old connection
 

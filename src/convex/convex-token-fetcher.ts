@@ -6,7 +6,7 @@
 import { type ConvexAsk, chooseAnswer, refetchDueAfterHandOver, type AnswerStrategy } from "./answer-policy";
 import { runAnswer } from "./run-answer";
 import type { AuthTokenFetcher, TokenSource } from "./types";
-import { assertTokenSource, fail } from "./validate";
+import { answerWithinMsOf, assertTokenSource, leewayMsOf } from "./validate";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -17,9 +17,9 @@ export interface ConvexTokenFetcherOptions {
    */
   authRefreshTokenLeewaySeconds?: number;
   /**
-   * The longest a forced call waits for the manager, in ms, whatever the token endpoint does (hangs,
-   * 5xx, `Retry-After: 86400`). Then it answers with the token the manager still holds, if any: Convex
-   * pauses the socket while it waits, so every query waits too. Set it to your manager's
+   * The longest a forced call waits for the manager, in ms (1 to 86,400,000), whatever the token endpoint
+   * does (hangs, 5xx, `Retry-After: 86400`). Then it answers with the token the manager still holds, if any:
+   * Convex pauses the socket while it waits, so every query waits too. Set it to your manager's
    * `fetchTimeoutMs`. @default 10_000
    */
   answerWithinMs?: number;
@@ -58,13 +58,18 @@ export interface ConvexTokenFetcher extends AuthTokenFetcher {
  * client.setAuth(fetchToken, onChange, fetchToken.onRefreshChange);
  */
 export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFetcherOptions = {}): ConvexTokenFetcher {
-  const api = "convexTokenFetcher";
-  assertTokenSource(manager, api);
-  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
-  if (!(leeway >= 0)) fail(api, "authRefreshTokenLeewaySeconds", "a number >= 0", leeway);
-  const answerWithinMs = options.answerWithinMs ?? 10_000;
-  if (!(answerWithinMs > 0)) fail(api, "answerWithinMs", "a number > 0", answerWithinMs);
-  const leewayMs = leeway * 1000;
+  return fetcherFor(manager, options, "convexTokenFetcher");
+}
+
+/** {@link convexTokenFetcher}, with the API its `TypeError`s name (`connectConvex` builds one too). */
+export function fetcherFor(
+  manager: TokenSource,
+  options: ConvexTokenFetcherOptions,
+  where: string,
+): ConvexTokenFetcher {
+  assertTokenSource(manager, where);
+  const leewayMs = leewayMsOf(options.authRefreshTokenLeewaySeconds, where);
+  const answerWithinMs = answerWithinMsOf(options.answerWithinMs, where);
   /** What this fetcher knows of its client: the token it holds, and whether the server rejected it. */
   let held: string | null = null;
   let rejected = false;

@@ -5,7 +5,9 @@
  */
 import { createElement, useEffect, useMemo, useRef, type ReactNode } from "react";
 import { ConvexProvider, ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
+import { classifyClient } from "../convex/client-kind";
 import { connectConvex } from "../convex/connect-convex";
+import { assertTokenSource, leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { useConvexCustomJwt } from "./use-convex-custom-jwt";
 
@@ -72,6 +74,10 @@ export function ConvexProviderWithCustomJwt({
   authRefreshTokenLeewaySeconds,
   children,
 }: ConvexProviderWithCustomJwtProps): ReactNode {
+  const where = "ConvexProviderWithCustomJwt";
+  classifyClient(client, where);
+  assertTokenSource(manager, where);
+  leewayMsOf(authRefreshTokenLeewaySeconds, where);
   const bridge = useMemo<Bridge>(() => ({ onChange: null, confirmed: false }), [client, manager]);
   // ConvexProviderWithAuth calls setAuth/clearAuth on this stand-in, never on the client: the connection
   // below owns the client's auth, and tells ConvexProviderWithAuth what Convex confirmed.

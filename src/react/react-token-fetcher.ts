@@ -5,6 +5,7 @@
  */
 import { type ConvexAsk, chooseAnswer, refetchDueBeforeExpiry } from "../convex/answer-policy";
 import { runAnswer } from "../convex/run-answer";
+import { leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 
 /** A stable `fetchAccessToken` plus the switch the hook flips on mount and unmount. */
@@ -30,12 +31,7 @@ export interface ReactTokenFetcher {
  * Throws a `TypeError` when `leewaySeconds` is not a number of seconds >= 0.
  */
 export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): ReactTokenFetcher {
-  if (!(leewaySeconds >= 0)) {
-    throw new TypeError(
-      "useConvexCustomJwt: `authRefreshTokenLeewaySeconds` must be a number >= 0 (Convex's default is 10).",
-    );
-  }
-  const leewayMs = leewaySeconds * 1000;
+  const leewayMs = leewayMsOf(leewaySeconds, "useConvexCustomJwt");
   let held: string | null = null;
   let users = 0;
 

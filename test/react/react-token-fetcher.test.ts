@@ -89,4 +89,10 @@ describe("reactTokenFetcher", () => {
     arrive("A");
     await expect(answer).resolves.toBeNull();
   });
+
+  it("rejects a bad leeway with a TypeError naming the hook and the option", () => {
+    expect(() => reactTokenFetcher(fakeTokenSource(), -1)).toThrow(
+      /^useConvexCustomJwt: `authRefreshTokenLeewaySeconds` must be a number of seconds >= 0.*; got -1\./,
+    );
+  });
 });
