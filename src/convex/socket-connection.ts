@@ -30,9 +30,10 @@ export class SocketConnection extends Connection<SocketAuthClient> {
     super(manager, client);
     this.#fetcher = fetcher;
     this.#onChange = onChange;
+    // setAuth first: on a client the app closed it throws, and the failed connection leaves no listener.
+    this.#authenticate();
     this.listen("token", () => this.#pushRotation());
     this.listen("signedOut", () => this.#signOut());
-    this.#authenticate();
   }
 
   /** Hand Convex the fetcher: it asks at once (`forceRefreshToken: false`, then `true`). */

@@ -88,6 +88,7 @@ describe("a socket connection", () => {
     const first = connectConvex(client, source);
     client.closed = true; // the app closed the client; a reconnect's setAuth now throws
     expect(() => connectConvex(client, source)).toThrow(/already been closed/);
+    expect(source.live()).toBe(0); // the failed reconnect left no listener of its own
     calls.length = 0;
     first(); // the old connection is still the registered one, but it is closed already
     expect(calls).toEqual([]);
