@@ -1,58 +1,73 @@
 /**
- * The manager's output: its events, log lines through the optional {@link Logger}, and warnings (logged and
- * emitted once per code). Every listener, hook and logger call is guarded: one that throws is logged as an
- * error and the rest still runs; a logger that throws is reported once to its error sink, then ignored.
+ * The manager's output: its events (on eventemitter3), log lines through the optional {@link Logger}, and
+ * warnings (logged and emitted once per code). Every listener, hook and logger call is guarded: one that
+ * throws is logged as an error and the rest still runs; a logger that throws is reported once to its error
+ * sink, then ignored.
  *
  * @module
  */
+import { EventEmitter } from "eventemitter3";
 import { describe, type TokenWarningCode } from "./errors";
 import type { TokenManagerEvents } from "./events";
 import type { Logger } from "./types";
 
-type Listener = (payload: unknown) => void;
+type EventName = keyof TokenManagerEvents;
+/** What eventemitter3 calls: an invoker, with the app's listener as `this`. */
+type Invoker = (this: (payload: unknown) => void, payload: unknown, event: EventName, era: number) => void;
 
 /**
- * `on`/`once`/`off`/`emit` with every listener guarded on its own, plus `log`, `warn` and `guard`. `era` is
- * bumped on sign-out and dispose: a dispatch that began before skips its remaining listeners, so no `token`
- * event reaches anyone after a listener signed out.
+ * Events, logs and warnings of one manager.
  *
- * Written here rather than over eventemitter3: eventemitter3 with a guard per listener put the core at
- * 7,785 B min+gzip, over its 6.5 KiB budget, and it cannot stop a dispatch on sign-out. Lists are copied on
- * write, so a dispatch calls the listeners present when it began.
+ * Each app listener is registered on eventemitter3 through one of two guarded invokers of this manager (one
+ * for `on`, one for `once`), with the app's function as eventemitter3's `context`: `off(event, fn)` finds it
+ * without a wrapper map. `emit` hands the invoker the event's name and the era at the start of the dispatch;
+ * `stopDispatch()` (sign-out, dispose) starts a new era, and the invoker then skips the listeners left, so
+ * no `token` event reaches anyone after a listener signed out. A dispatch calls the listeners present when
+ * it began (eventemitter3 iterates the list it started with).
  */
 export class Reporter {
-  readonly #lists = new Map<string, { fn: Listener; once?: boolean }[]>();
+  readonly #emitter = new EventEmitter();
   readonly #logger: Logger | undefined;
   readonly #warned = new Set<TokenWarningCode>();
-  era = 0;
+  readonly #each: Invoker;
+  readonly #once: Invoker;
+  #era = 0;
 
   /** Writes to `logger`; silent without one. */
   constructor(logger: Logger | undefined) {
     this.#logger = logger;
+    const reporter = this;
+    this.#each = function (payload, event, era) {
+      if (era === reporter.#era) reporter.guard(`a "${event}" listener`, () => this(payload));
+    };
+    // Removes its own registration only (eventemitter3's `once` would remove every `once` sharing the invoker).
+    this.#once = function (payload, event, era) {
+      if (era === reporter.#era) reporter.#emitter.off(event, reporter.#once, this);
+      reporter.#each.call(this, payload, event, era);
+    };
   }
 
-  on(event: string, fn: Listener, once?: boolean): void {
-    this.#lists.set(event, [...(this.#lists.get(event) ?? []), { fn, once }]);
+  on<E extends EventName>(event: E, listener: TokenManagerEvents[E], once?: boolean): void {
+    this.#emitter.on(event, once ? this.#once : this.#each, listener);
   }
 
-  off(event: string, fn: Listener): void {
-    this.#lists.set(
-      event,
-      (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn),
-    );
+  off<E extends EventName>(event: E, listener: TokenManagerEvents[E]): void {
+    this.#emitter.off(event, this.#each, listener);
+    this.#emitter.off(event, this.#once, listener);
   }
 
-  emit<E extends keyof TokenManagerEvents>(event: E, payload: Parameters<TokenManagerEvents[E]>[0]): void {
-    const era = this.era;
-    for (const entry of this.#lists.get(event) ?? []) {
-      if (era !== this.era) return;
-      if (entry.once) this.off(event, entry.fn);
-      this.guard(`a "${event}" listener`, () => entry.fn(payload));
-    }
+  emit<E extends EventName>(event: E, payload: Parameters<TokenManagerEvents[E]>[0]): void {
+    this.#emitter.emit(event, payload, event, this.#era);
   }
 
+  /** Stop every dispatch under way (sign-out, dispose): the listeners it has not called yet are skipped. */
+  stopDispatch(): void {
+    this.#era++;
+  }
+
+  /** Drop every listener (dispose). */
   clear(): void {
-    this.#lists.clear();
+    this.#emitter.removeAllListeners();
   }
 
   /** `fn()`, or `undefined` when it throws: then "`what` threw" is logged as an error. */

@@ -152,19 +152,19 @@ export class TokenManager implements TokenSource {
 
   /** Listen to an event. Each listener is guarded: one that throws is logged and the others still run. */
   on<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): this {
-    this.#events.on(event, listener as never);
+    this.#events.on(event, listener);
     return this;
   }
 
   /** Listen to the next occurrence of an event only. */
   once<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): this {
-    this.#events.on(event, listener as never, true);
+    this.#events.on(event, listener, true);
     return this;
   }
 
   /** Stop listening. */
   off<E extends keyof TokenManagerEvents>(event: E, listener: TokenManagerEvents[E]): this {
-    this.#events.off(event, listener as never);
+    this.#events.off(event, listener);
     return this;
   }
 
@@ -449,7 +449,7 @@ export class TokenManager implements TokenSource {
   #end(reason?: SignedOutEvent["reason"]): void {
     const failure = reason ? null : new TokenManagerDisposedError();
     const previous = this.#state;
-    this.#events.era++;
+    this.#events.stopDispatch();
     this.#stale = 0;
     this.#seen = [];
     this.#transition({ status: reason ? "signedOut" : "disposed" });
