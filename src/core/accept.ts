@@ -15,19 +15,7 @@ import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
 import { decodeClaims, notAJwt } from "./jwt";
 import type { ResolvedOptions } from "./options";
 import { estimateSkew, planRefresh } from "./schedule";
-
-/** A token the manager holds. Times are on the manager's time line (ms). */
-export interface Held {
-  readonly raw: string;
-  /** `exp` in ms on the issuer's clock (to tell a newer token from the same one returned again). */
-  readonly exp: number;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-  readonly refreshAt: number;
-  readonly serveUntil: number;
-  readonly sub: string;
-  readonly iss: string | null;
-}
+import type { Held } from "./state";
 
 /** The outcome of {@link acceptToken}. */
 export interface Accepted {

@@ -41,10 +41,50 @@ export function backoffDelay(
   random: number,
   retryAfterMs?: number,
 ): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
-  const jittered = random * ceiling;
+  const jittered = random * backoffCeiling(attempt, policy);
   if (retryAfterMs === undefined) return jittered;
   return Math.max(jittered, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+}
+
+/** The longest delay before retry number `attempt` (1 = the first retry): `min(cap, base·2^(attempt−1))`. */
+export function backoffCeiling(
+  attempt: number,
+  policy: Pick<ResolvedRetryPolicy, "baseDelayMs" | "maxDelayMs">,
+): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
+}
+
+/** What to do after a failed attempt: see {@link planRetry}. */
+export interface RetryPlan {
+  /** Attempts spent in this round, this one included (a failure while offline spends none). */
+  attempt: number;
+  /** Delay before the next try, in ms (not used while offline: the next try waits for `"online"`). */
+  delayMs: number;
+  /**
+   * Whether callers without a valid token get the error at once: the attempts are used up, the failure is not
+   * retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or the manager is offline.
+   */
+  failFast: boolean;
+}
+
+/**
+ * Plan the next try after attempt `tried` failed. A retryable failure waits a backoff delay (full jitter, at
+ * least `Retry-After`); one that is not retryable waits `retry.maxDelayMs` (or its `Retry-After`, up to 1 h):
+ * the manager keeps trying in the background. `random()` is read only for a retryable failure.
+ */
+export function planRetry(
+  tried: number,
+  failure: { retryable: boolean; offline: boolean; retryAfterMs: number | undefined },
+  policy: Pick<ResolvedRetryPolicy, "attempts" | "baseDelayMs" | "maxDelayMs">,
+  random: () => number,
+): RetryPlan {
+  const { retryable, offline, retryAfterMs } = failure;
+  const attempt = offline ? tried - 1 : tried;
+  const delayMs = retryable
+    ? backoffDelay(Math.max(1, attempt), policy, random(), retryAfterMs)
+    : Math.max(policy.maxDelayMs, retryAfterMs ?? 0);
+  const failFast = !retryable || attempt >= policy.attempts || offline || delayMs > policy.maxDelayMs;
+  return { attempt, delayMs, failFast };
 }
 
 /** HTTP statuses that mean "try again later". */

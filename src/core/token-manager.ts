@@ -1,24 +1,28 @@
 /**
  * The token manager: one state machine that keeps a valid JWT at hand.
  *
- * States are a discriminated union, each carrying only its own data; the one timer's meaning per state is
- * chosen by `timerOf` in `state.ts` (an exhaustive `switch`), which also builds the snapshot. Every state
- * change goes through `#transition`, which re-arms the timer, rebuilds the snapshot and notifies. All times
- * are on the manager's {@link Timeline} (monotone, re-anchored on wall-clock jumps) and shown as wall-clock
- * epoch ms outside. The state and transition tables and the invariants are in ARCHITECTURE.md. Around it:
- * options in `options.ts`, acceptance in `accept.ts`, the waiting callers in `waiters.ts`, events, logs and
- * warnings in `reporter.ts`.
+ * The states are a discriminated union (`state.ts`), each carrying only its own data. Every change goes
+ * through `#transition`, which re-arms the one timer (`timerOf`), rebuilds the snapshot and notifies. What
+ * outlives a state is kept in named parts: the skew estimate (`skew-estimate.ts`), what was learnt about the
+ * issuer (`issuer-habits.ts`), the hot path's copy of the token (`hot-path.ts`), the failure record, and
+ * whether the network is down. All times are on the manager's {@link Timeline} and shown as wall-clock epoch
+ * ms outside. The state and transition tables and the invariants are in ARCHITECTURE.md.
  *
  * @module
  */
-import { acceptToken, type Held } from "./accept";
+import { acceptToken } from "./accept";
 import { DeadlineTimer, systemClock, Timeline, type Clock } from "./clock";
 import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, tokenHint } from "./errors";
 import type { SignedOutEvent, TokenManagerEvents } from "./events";
+import { HotPath } from "./hot-path";
+import { IssuerHabits } from "./issuer-habits";
 import { mustBe, validateOptions, type ResolvedOptions, type TokenManagerOptions } from "./options";
 import { Reporter } from "./reporter";
-import { backoffDelay, retryAfterOf } from "./retry";
-import { callerError, live, snapshotOf, timerOf, tooShort, usable, type Fetching, type State } from "./state";
+import { planRetry, retryAfterOf } from "./retry";
+import { SkewEstimate } from "./skew-estimate";
+import { NO_FAILURES, snapshotOf, type Failures } from "./snapshot";
+import { callerError, demandReason, live, timerOf, tooShort, usable } from "./state";
+import type { Fetching, Held, State } from "./state";
 import { settleAll, wait, type Waiter } from "./waiters";
 import type { FetchReason, GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
 import type { TokenSource } from "./token-source";
@@ -48,27 +52,17 @@ export class TokenManager implements TokenSource {
   readonly #listeners = new Set<() => void>();
   #state!: State;
   #snapshot!: TokenSnapshot;
-  #failures = 0;
-  /** Skew samples (`receivedAt − iat` on the time line), one per distinct token, and the last tokens seen. */
-  #samples: number[] = [];
-  #seen: string[] = [];
-  #skewMs = 0;
-  /** Consecutive fetches that brought no later-expiring token (a caching issuer). */
-  #stale = 0;
-  /** Validity left at receipt by the issuer's last new token: a caller asking more fails fast. */
-  #ceiling = Infinity;
-  /** How close to `exp` a caching issuer was seen to mint again (time-line ms), learnt from a stale try. */
-  #remint = 0;
-  #lastError: unknown = null;
+  readonly #hot = new HotPath();
+  readonly #skew = new SkewEstimate();
+  readonly #habits: IssuerHabits;
+  #failures: Failures = NO_FAILURES;
+  /** `notify("offline")` came last: failures spend no attempt, and the next try waits for `"online"`. */
   #offline = false;
-  // The hot path's copy: the held token and, on the wall clock, until when it may be served without a look.
-  #fastRaw = "";
-  #fastUntil = -Infinity;
-  #floor = Infinity;
 
   constructor(options: TokenManagerOptions) {
     this.#options = validateOptions(options);
     this.#events = new Reporter(options.logger);
+    this.#habits = new IssuerHabits(this.#options);
     const clock: Clock = { ...systemClock, ...options.clock };
     // A custom `now` is never paired with the platform's monotonic clock: they would disagree.
     if (options.clock?.now && !options.clock.monotonicNow) clock.monotonicNow = undefined;
@@ -91,9 +85,10 @@ export class TokenManager implements TokenSource {
    */
   async getToken(options?: GetTokenOptions): Promise<string | null> {
     const now = this.#clock.now();
+    const hot = this.#hot;
     // Explicit comparisons, not truthiness: an object's ToBoolean costs a map check on this hot path. A wall
     // reading below the last one means the clock went back: take the slow path, which re-anchors.
-    if (options === undefined && now < this.#fastUntil && now >= this.#floor) return this.#fastRaw;
+    if (options === undefined && now < hot.until && now >= hot.floor) return hot.raw;
     return this.#getTokenSlow(options ?? {});
   }
 
@@ -116,9 +111,20 @@ export class TokenManager implements TokenSource {
    * (`getToken()` on an idle manager starts it too; after `signOut()` only `start()` does.)
    */
   start(): void {
-    const { status } = this.#state;
-    if (status === "disposed") throw new TokenManagerDisposedError();
-    if (status === "idle" || status === "signedOut") this.#fetch("initial", 1);
+    const state = this.#state;
+    switch (state.status) {
+      case "disposed":
+        throw new TokenManagerDisposedError();
+      case "idle":
+      case "signedOut":
+        return this.#fetch("initial", 1);
+      case "fetching":
+      case "valid":
+      case "retrying":
+        return; // already running
+      default:
+        state satisfies never;
+    }
   }
 
   /**
@@ -183,13 +189,21 @@ export class TokenManager implements TokenSource {
       if (signal === "offline" || signal === "online") this.#offline = signal === "offline";
       const state = this.#state;
       const now = this.#now();
-      if (signal === "offline") return;
-      if (
-        state.status === "valid"
-          ? now >= state.token.refreshAt
-          : state.status === "retrying" && (signal === "online" || now >= state.retryAt)
-      ) {
-        this.#fetch(signal, state.status === "retrying" ? state.attempt + 1 : 1);
+      switch (state.status) {
+        case "valid":
+          if (signal !== "offline" && now >= state.token.refreshAt) this.#fetch(signal, 1);
+          return;
+        case "retrying":
+          if (signal !== "offline" && (signal === "online" || now >= state.retryAt))
+            this.#fetch(signal, state.attempt + 1);
+          return;
+        case "idle":
+        case "fetching":
+        case "signedOut":
+        case "disposed":
+          return; // nothing planned to bring forward
+        default:
+          state satisfies never;
       }
     } catch (error) {
       this.#events.log("error", `notify: ${describe(error)}`);
@@ -214,13 +228,13 @@ export class TokenManager implements TokenSource {
       return token.raw;
     }
     // The issuer's last new token could not meet this: fail fast instead of fetching on every call.
-    if (!forceRefresh && minValidityMs! > this.#ceiling)
-      throw tooShort(this.#ceiling, minValidityMs!, token?.raw ?? "");
+    const { ceiling } = this.#habits;
+    if (!forceRefresh && minValidityMs! > ceiling) throw tooShort(ceiling, minValidityMs!, token?.raw ?? "");
     // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast.
     if (state.status === "retrying" && state.failFast) throw callerError(state.error, state.attempt);
     return wait(this.#waiters, this.#timer, minValidityMs, signal, () => {
-      if (status === "idle" || status === "valid")
-        this.#fetch(status === "idle" ? "initial" : forceRefresh ? "forced" : "scheduled", 1);
+      const reason = demandReason(status, forceRefresh);
+      if (reason) this.#fetch(reason, 1);
     });
   }
 
@@ -234,14 +248,8 @@ export class TokenManager implements TokenSource {
     const controller = new AbortController();
     // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
     const deadline = now + this.#options.fetchTimeoutMs;
-    const state: Fetching = {
-      status: "fetching",
-      token: live(previous.token, now),
-      reason,
-      attempt,
-      controller,
-      deadline,
-    };
+    const token = live(previous.token, now);
+    const state: Fetching = { status: "fetching", token, reason, attempt, controller, deadline };
     this.#transition(state);
     if (this.#state === state) this.#events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
@@ -265,91 +273,55 @@ export class TokenManager implements TokenSource {
     if (!ok) return this.#onFetchFailed(state, value);
     if (value === null) return this.#end("fetcher");
     const now = this.#now();
-    let held: Held;
+    let received: Held;
     try {
-      const accepted = acceptToken(
-        value,
-        now,
-        this.#samples,
-        (raw) => this.#seen.includes(raw),
-        this.#time.jumped,
-        this.#options,
-        this.#clock.random(),
-      );
-      held = accepted.held;
-      this.#samples = accepted.samples;
-      if (accepted.settled) this.#time.jumped = 0;
-      this.#seen = [...this.#seen, held.raw].slice(-5);
-      for (const [code, message] of accepted.warnings) this.#events.warn(code, message);
-      const skew = accepted.skewMs;
-      if (skew !== null && skew !== this.#skewMs) {
-        this.#skewMs = skew;
-        if (skew)
-          this.#events.warn(
-            "ERR_CLOCK_SKEW",
-            `This clock is ${Math.round(skew / 1000)} s ahead of the issuer's: corrected.`,
-          );
-      }
+      received = this.#accept(value, now);
     } catch (failure) {
       return this.#onFetchFailed(state, failure);
     }
     // A warning listener may have signed out meanwhile.
     if (this.#state !== state) return this.#events.emit("discarded", { outcome: "token" });
+    this.#onTokenReceived(state, received, now);
+  }
+
+  /** `acceptToken` with this manager's skew estimate, and its warnings told. @throws InvalidTokenError */
+  #accept(value: unknown, now: number): Held {
+    const skew = this.#skew;
+    const { jumped } = this.#time;
+    const accepted = acceptToken(value, now, skew.samples, skew.known, jumped, this.#options, this.#clock.random());
+    skew.record(accepted.samples, accepted.held.raw);
+    if (accepted.settled) this.#time.jumped = 0;
+    for (const [code, message] of accepted.warnings) this.#events.warn(code, message);
+    if (skew.revise(accepted.skewMs))
+      this.#events.warn(
+        "ERR_CLOCK_SKEW",
+        `This clock is ${Math.round(skew.ms / 1000)} s ahead of the issuer's: corrected.`,
+      );
+    return accepted.held;
+  }
+
+  /** A token came: keep it (or the held one, if it is that one again or expires no later), then serve it. */
+  #onTokenReceived(state: Fetching, received: Held, now: number): void {
     const previous = state.token;
     // A token to use and announce: not the one held, expiring no sooner. "Later" is what stops a loop.
-    const fresh = !previous || (held.raw !== previous.raw && held.exp >= previous.exp);
-    const later = !previous || held.exp > previous.exp;
-    if (!fresh) held = previous;
-    if (later) {
-      // After stale tries, this is how close to `exp` the issuer mints again: aim there next time.
-      if (this.#stale && previous) this.#remint = previous.expiresAt - now;
-      this.#stale = 0;
-      this.#ceiling = held.expiresAt - now;
-      if (this.#remint)
-        held = {
-          ...held,
-          refreshAt: Math.min(held.serveUntil, Math.max(held.refreshAt, held.expiresAt - this.#remint + 1_000)),
-        };
-    } else {
-      // The issuer handed back the token already held (or one expiring no later): keep it and try again one
-      // backoff step later, never sooner (no loop), and before it stops being servable.
-      if (!fresh && state.reason === "forced") {
-        this.#events.warn(
-          "ERR_TOKEN_NOT_RENEWED",
-          'A forced refresh got the held token back: mint a new one when reason is "forced".',
-        );
-      }
-      // Halfway to the end of serving (a search for where the issuer mints again), at least a backoff step.
-      const step = Math.min(this.#options.maxDelayMs, this.#options.baseDelayMs * 2 ** Math.min(this.#stale++, 30));
-      held = {
-        ...held,
-        refreshAt: Math.min(
-          held.serveUntil,
-          now + Math.max(step * (0.5 + this.#clock.random() / 2), (held.serveUntil - now) / 2),
-        ),
-      };
+    const fresh = !previous || (received.raw !== previous.raw && received.exp >= previous.exp);
+    if (!fresh && state.reason === "forced") {
+      this.#events.warn(
+        "ERR_TOKEN_NOT_RENEWED",
+        'A forced refresh got the held token back: mint a new one when reason is "forced".',
+      );
     }
+    const held = this.#habits.plan(fresh ? received : previous!, previous, now, () => this.#clock.random());
     if (now >= held.serveUntil)
       return this.#onFetchFailed(
         state,
         tooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw),
         held,
       );
-    this.#failures = 0;
-    this.#lastError = null;
+    this.#failures = NO_FAILURES;
     this.#transition({ status: "valid", token: held });
     // A "state" or subscribe() listener may have signed out during the transition: announce nothing then.
-    if (fresh && this.#state.token === held) {
-      const hint = tokenHint(held.raw);
-      this.#events.emit("token", {
-        reason: state.reason,
-        expiresAt: this.#time.toWall(held.expiresAt),
-        refreshAt: this.#time.toWall(held.refreshAt),
-        subject: held.sub,
-        issuer: held.iss,
-        tokenHint: hint,
-      });
-    }
+    if (fresh && this.#state.token === held) this.#announce(state.reason, held);
     if (this.#state.token !== held) return; // a token listener signed out (its waiters are settled)
     settleAll(this.#waiters, this.#timer, ({ minValidityMs, settle }) =>
       settle(
@@ -359,27 +331,33 @@ export class TokenManager implements TokenSource {
     );
   }
 
+  /** The `token` event: a new token is held. */
+  #announce(reason: FetchReason, held: Held): void {
+    const time = this.#time;
+    this.#events.emit("token", {
+      reason,
+      expiresAt: time.toWall(held.expiresAt),
+      refreshAt: time.toWall(held.refreshAt),
+      subject: held.sub,
+      issuer: held.iss,
+      tokenHint: tokenHint(held.raw),
+    });
+  }
+
   #onFetchFailed({ attempt: tried, token }: Fetching, error: unknown, keep = token): void {
-    const retryable = this.#events.guard("shouldRetry", () => this.#options.shouldRetry(error, tried));
+    const retryable = !!this.#events.guard("shouldRetry", () => this.#options.shouldRetry(error, tried));
     const offline = this.#offline;
     const now = this.#now();
-    const o = this.#options;
-    const attempt = offline ? tried - 1 : tried;
-    const exhausted = !retryable || attempt >= o.attempts;
-    const retryAfter = retryAfterOf(error); // capped at 1 hour on every path
-    const delay = retryable
-      ? backoffDelay(Math.max(1, attempt), o, this.#clock.random(), retryAfter)
-      : Math.max(o.maxDelayMs, retryAfter ?? 0);
-    const failFast = exhausted || offline || delay > o.maxDelayMs;
+    const failure = { retryable, offline, retryAfterMs: retryAfterOf(error) }; // Retry-After capped at 1 h
+    const { attempt, delayMs, failFast } = planRetry(tried, failure, this.#options, () => this.#clock.random());
     const held = live(keep, now);
-    const retryAt = offline ? Infinity : now + delay;
-    this.#failures++;
-    this.#lastError = error;
+    const retryAt = offline ? Infinity : now + delayMs;
+    this.#failures = { count: this.#failures.count + 1, last: error };
     this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
     this.#events.log(
       "warn",
       `fetch attempt ${tried} failed (${describe(error)}); next try ` +
-        `${offline ? "when online" : `in ${Math.round(delay)} ms`}`,
+        `${offline ? "when online" : `in ${Math.round(delayMs)} ms`}`,
     );
     this.#events.emit("error", {
       error,
@@ -389,8 +367,8 @@ export class TokenManager implements TokenSource {
       servingToken: !!held && now < held.serveUntil,
     });
     if (failFast && this.#state.status === "retrying") {
-      const failure = callerError(error, tried);
-      settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
+      const rejection = callerError(error, tried);
+      settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, rejection));
     }
   }
 
@@ -402,26 +380,31 @@ export class TokenManager implements TokenSource {
     const late = lateByMs > 5_000;
     // Without a monotonic clock a late timer is the only sign of a forward jump (or a sleep).
     if (late && !this.#clock.monotonicNow) this.#time.jumped += lateByMs;
-    if (state.status === "fetching") {
-      const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
-      state.controller.abort(timeout);
-      this.#onFetchFailed(state, timeout);
-    } else if (state.status === "valid") {
-      this.#fetch(late ? "wake" : "scheduled", 1);
-    } else if (state.status === "retrying") {
-      // Fired for the held token's expiry, before the next try: stop holding it.
-      if (state.token && this.#now() < state.retryAt) this.#transition({ ...state, token: undefined });
-      else this.#fetch(late ? "wake" : "retry", state.attempt + 1);
+    switch (state.status) {
+      case "fetching": {
+        const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
+        state.controller.abort(timeout);
+        return this.#onFetchFailed(state, timeout);
+      }
+      case "valid":
+        return this.#fetch(late ? "wake" : "scheduled", 1);
+      case "retrying":
+        // Fired for the held token's expiry, before the next try: stop holding it.
+        if (state.token && this.#now() < state.retryAt) return this.#transition({ ...state, token: undefined });
+        return this.#fetch(late ? "wake" : "retry", state.attempt + 1);
+      case "idle":
+      case "signedOut":
+      case "disposed":
+        return; // no timer is armed in these states
+      default:
+        state satisfies never;
     }
   };
 
   /** The time line's now (its jumps are noted on it for the skew estimate); refreshes the hot path's copy. */
   #now(): number {
-    const time = this.#time;
-    const now = time.now();
-    this.#floor = time.floor;
-    const token = this.#state?.token;
-    this.#fastUntil = token ? time.toWall(token.refreshAt) : -Infinity;
+    const now = this.#time.now();
+    this.#hot.update(this.#state?.token, this.#time);
     return now;
   }
 
@@ -434,9 +417,8 @@ export class TokenManager implements TokenSource {
     const at = timerOf(next);
     if (at === null) this.#timer.clear();
     else this.#timer.set(at, this.#onTimer);
-    this.#fastRaw = next.token?.raw ?? "";
     this.#now(); // refresh the hot path's copy
-    this.#snapshot = snapshotOf(next, this.#time, this.#lastError, this.#failures, this.#skewMs);
+    this.#snapshot = snapshotOf(next, this.#time, this.#failures, this.#skew.ms);
     for (const listener of [...this.#listeners]) this.#events.guard("a subscribe listener", listener);
     this.#events.emit("state", this.#snapshot);
   }
@@ -450,9 +432,9 @@ export class TokenManager implements TokenSource {
     const failure = reason ? null : new TokenManagerDisposedError();
     const previous = this.#state;
     this.#events.stopDispatch();
-    this.#stale = 0;
-    this.#seen = [];
-    this.#transition({ status: reason ? "signedOut" : "disposed" });
+    this.#habits.forgetTries();
+    this.#skew.forgetTokens();
+    this.#transition(reason ? { status: "signedOut" } : { status: "disposed" });
     if (previous.status === "fetching")
       this.#events.guard("an abort listener", () => previous.controller.abort(failure ?? new Error("Signed out")));
     settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
