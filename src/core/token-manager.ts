@@ -310,6 +310,8 @@ export class TokenManager implements TokenSource {
         "ERR_TOKEN_NOT_RENEWED",
         'A forced refresh got the held token back: mint a new one when reason is "forced".',
       );
+      // A warning listener may have signed out meanwhile.
+      if (this.#state !== state) return this.#events.emit("discarded", { outcome: "token" });
     }
     const held = this.#habits.plan(fresh ? received : previous!, previous, now, () => this.#clock.random());
     if (now >= held.serveUntil)

@@ -127,6 +127,16 @@ describe("caching issuers (peer-token-managers: SDK getToken() caches; auth0/aut
       expect(w.calls.length).toBeLessThanOrEqual(3);
     },
   );
+
+  it("a warning listener that signs out on ERR_TOKEN_NOT_RENEWED stays signed out (invariant 3)", async () => {
+    const w = world({ issuer: { remintBelowMs: 60 * S, ignoresForced: true } });
+    await w.get();
+    w.manager.on("warning", () => w.manager.signOut());
+    expect(await w.manager.refresh()).toBeNull();
+    expect(w.manager.getSnapshot()).toMatchObject({ status: "signedOut", hasToken: false });
+    expect(await w.get()).toBeNull();
+    expect(w.manager.peekToken()).toBeNull();
+  });
 });
 
 describe("short tokens with whole-second claims (authts/oidc-client-ts#996: refresh loops)", () => {
