@@ -32,6 +32,16 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
+/**
+ * The clock a manager uses: `overrides` over {@link systemClock}. A custom `now` is never paired with the
+ * platform's monotonic clock (they would disagree): without its own `monotonicNow` it has none.
+ */
+export function clockWith(overrides: Partial<Clock> | undefined): Clock {
+  const clock: Clock = { ...systemClock, ...overrides };
+  if (overrides?.now && !overrides.monotonicNow) clock.monotonicNow = undefined;
+  return clock;
+}
+
 /** The largest delay `setTimeout` honours; anything above fires at once (or loops) in every runtime. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
 

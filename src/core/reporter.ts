@@ -9,14 +9,14 @@
 import { EventEmitter } from "eventemitter3";
 import { describe, type TokenWarningCode } from "./errors";
 import type { TokenManagerEvents } from "./events";
-import type { Logger } from "./types";
+import type { Logger, TokenSnapshot } from "./types";
 
 type EventName = keyof TokenManagerEvents;
 /** What eventemitter3 calls: an invoker, with the app's listener as `this`. */
 type Invoker = (this: (payload: unknown) => void, payload: unknown, event: EventName, era: number) => void;
 
 /**
- * Events, logs and warnings of one manager.
+ * Events, `subscribe()` listeners, logs and warnings of one manager.
  *
  * Each app listener is registered on eventemitter3 through one of two guarded invokers of this manager (one
  * for `on`, one for `once`), with the app's function as eventemitter3's `context`: `off(event, fn)` finds it
@@ -29,6 +29,8 @@ export class Reporter {
   readonly #emitter = new EventEmitter();
   readonly #logger: Logger | undefined;
   readonly #warned = new Set<TokenWarningCode>();
+  /** `subscribe()` listeners: called after every change of the snapshot, before the `state` event. */
+  readonly #subscribers = new Set<() => void>();
   readonly #each: Invoker;
   readonly #once: Invoker;
   #era = 0;
@@ -60,14 +62,29 @@ export class Reporter {
     this.#emitter.emit(event, payload, event, this.#era);
   }
 
+  /** Call `listener` after every change of the snapshot; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#subscribers.add(listener);
+    return () => {
+      this.#subscribers.delete(listener);
+    };
+  }
+
+  /** A new snapshot: tell the `subscribe()` listeners (each guarded), then emit `state`. */
+  publish(snapshot: TokenSnapshot): void {
+    for (const listener of [...this.#subscribers]) this.guard("a subscribe listener", listener);
+    this.emit("state", snapshot);
+  }
+
   /** Stop every dispatch under way (sign-out, dispose): the listeners it has not called yet are skipped. */
   stopDispatch(): void {
     this.#era++;
   }
 
-  /** Drop every listener (dispose). */
+  /** Drop every listener and subscriber (dispose). */
   clear(): void {
     this.#emitter.removeAllListeners();
+    this.#subscribers.clear();
   }
 
   /** `fn()`, or `undefined` when it throws: then "`what` threw" is logged as an error. */

@@ -1,7 +1,7 @@
 /**
  * The state machine's states and its pure helpers. Each state carries only its own data; `timerOf` says what
- * the one timer means in each, and `demandReason` what a caller's demand does in each (exhaustive `switch`es:
- * a new state cannot compile without an answer).
+ * the one timer means in each, `demandReason` what a caller's demand starts, and `dueOnSignal` what an outside
+ * signal brings forward (exhaustive `switch`es: a new state cannot compile without an answer).
  *
  * @module
  */
@@ -105,6 +105,24 @@ export function demandReason(status: State["status"], forced: boolean | undefine
       return forced ? "forced" : "scheduled";
     case "fetching":
     case "retrying":
+    case "signedOut":
+    case "disposed":
+      return null;
+  }
+}
+
+/**
+ * The attempt number of the fetch an outside `signal` starts in `state` at `now`, or null when none is due:
+ * a token past its refresh point, a retry that fell due, or any planned retry when the network is back.
+ */
+export function dueOnSignal(state: State, signal: "focus" | "online" | "wake", now: number): number | null {
+  switch (state.status) {
+    case "valid":
+      return now >= state.token.refreshAt ? 1 : null;
+    case "retrying":
+      return signal === "online" || now >= state.retryAt ? state.attempt + 1 : null;
+    case "idle":
+    case "fetching":
     case "signedOut":
     case "disposed":
       return null;

@@ -32,3 +32,12 @@ export interface FetchContext {
  * };
  */
 export type TokenFetcher = (context: FetchContext) => Promise<string | null | { token: string }>;
+
+/** Call the app's `fetchToken`: a synchronous throw becomes a rejection, a plain value a resolution. */
+export function callFetcher(fetchToken: TokenFetcher, context: FetchContext): Promise<unknown> {
+  try {
+    return Promise.resolve(fetchToken(context));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
