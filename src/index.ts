@@ -35,7 +35,8 @@ export type {
   SignedOutEvent,
   DiscardedEvent,
 } from "./core/events";
-export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./core/errors";
+export type { TokenErrorCode, InvalidTokenCode } from "./core/errors";
+export type { TokenWarningCode } from "./core/warnings";
 export type {
   FetchContext,
   FetchReason,

@@ -11,11 +11,12 @@
  *
  * @module
  */
-import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { InvalidTokenError, tokenHint } from "./errors";
 import { decodeClaims, notAJwt } from "./jwt";
 import type { ResolvedOptions } from "./options";
 import { estimateSkew, planRefresh } from "./schedule";
 import type { Held } from "./state";
+import { iatInFuture, missingIat, skewBeyondBound, type Warning } from "./warnings";
 
 /** The outcome of {@link acceptToken}. */
 export interface Accepted {
@@ -26,7 +27,8 @@ export interface Accepted {
   settled: boolean;
   /** The offset estimated (ms, positive: this clock ahead of the issuer's); `null` beyond the bound. */
   skewMs: number | null;
-  warnings: [TokenWarningCode, string][];
+  /** What to tell the app, in order. */
+  warnings: Warning[];
 }
 
 const TOLERANCE_MS = 5_000;
@@ -73,22 +75,12 @@ export function acceptToken(
   const where =
     `(this clock: ${Math.round(best / 1000)} s ahead of ` + `the issuer's; \`maxClockSkewMs\`: ${o.maxClockSkewMs})`;
   if (iat === undefined) {
-    warnings.push([
-      "ERR_TOKEN_MISSING_IAT",
-      "The JWT has no `iat`, which Convex's client needs to plan its refresh: set it.",
-    ]);
+    warnings.push(missingIat());
   } else if (iat - now > TOLERANCE_MS && !beyond) {
-    warnings.push([
-      "ERR_TOKEN_IAT_IN_FUTURE",
-      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects over 5 s: sync ` +
-        `the clocks (NTP).`,
-    ]);
+    warnings.push(iatInFuture(iat - now));
   }
   if (beyond) {
-    warnings.push([
-      "ERR_CLOCK_SKEW_BEYOND_BOUND",
-      `Clocks apart ${where}: lifetimes are measured from receipt. Sync the clocks, or raise \`maxClockSkewMs\`.`,
-    ]);
+    warnings.push(skewBeyondBound(where));
   }
   if (remaining <= 0) {
     throw new InvalidTokenError(

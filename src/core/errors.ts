@@ -27,14 +27,6 @@ export type TokenErrorCode =
   | "ERR_TOKEN_ENDPOINT"
   | "ERR_TOKEN_MANAGER_DISPOSED";
 
-/** Codes of the warnings emitted on the `warning` event (the token is still used). */
-export type TokenWarningCode =
-  | "ERR_TOKEN_MISSING_IAT"
-  | "ERR_TOKEN_IAT_IN_FUTURE"
-  | "ERR_CLOCK_SKEW"
-  | "ERR_CLOCK_SKEW_BEYOND_BOUND"
-  | "ERR_TOKEN_NOT_RENEWED";
-
 /** Base class: `name` is the class name, `code` is stable, `cause` is kept when given. */
 export class TokenManagerError extends Error {
   // `declare` fields: assigned in the constructor, so no class-field definitions are emitted (smaller bundle).

@@ -5,9 +5,10 @@
  * @module
  */
 import type { Timeline } from "./clock";
-import { tokenHint, type TokenWarningCode } from "./errors";
+import { tokenHint } from "./errors";
 import type { Held } from "./state";
 import type { FetchReason, TokenSnapshot } from "./types";
+import type { TokenWarningCode } from "./warnings";
 
 /** Payload of the `token` event. Never the token itself: call `getToken()`. */
 export interface TokenEvent {

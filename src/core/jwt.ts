@@ -5,7 +5,7 @@
  * @module
  */
 import { jwtDecode, type JwtPayload } from "jwt-decode";
-import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { InvalidTokenError, tokenHint } from "./errors";
 import { audiences, issuerMatches } from "./issuer";
 
 /** What the manager keeps of a token's claims (times in ms on the issuer's clock). */
@@ -28,12 +28,6 @@ export interface ExpectedClaims {
   issuer?: string;
   /** The provider's `applicationID`: the token's `aud` (a string or an array) must contain it. */
   applicationID?: string;
-}
-
-/** A problem worth telling the app about that does not stop the token from being used. */
-export interface TokenWarning {
-  code: TokenWarningCode;
-  message: string;
 }
 
 /**

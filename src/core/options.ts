@@ -36,7 +36,7 @@ export interface TokenManagerOptions extends ExpectedClaims {
   /**
    * Bound on the clock offset (this clock against the issuer's) the manager corrects for, estimated from
    * `iat`. Offsets up to 5 s are ignored; beyond the bound no correction is trusted and each token's
-   * lifetime is measured from its receipt (warning `ERR_CLOCK_SKEW_BEYOND_BOUND`).
+   * lifetime is measured from its receipt (warning `WARN_CLOCK_SKEW_BEYOND_BOUND`).
    * @default 3_600_000 (1 hour)
    */
   maxClockSkewMs?: number;

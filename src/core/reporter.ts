@@ -7,9 +7,10 @@
  * @module
  */
 import { EventEmitter } from "eventemitter3";
-import { describe, type TokenWarningCode } from "./errors";
+import { describe } from "./errors";
 import type { TokenManagerEvents } from "./events";
 import type { Logger, TokenSnapshot } from "./types";
+import type { TokenWarningCode } from "./warnings";
 
 type EventName = keyof TokenManagerEvents;
 /** What eventemitter3 calls: an invoker, with the app's listener as `this`. */
@@ -108,7 +109,7 @@ export class Reporter {
 
   /** Log and emit a warning: each code once per manager, but every change of the skew estimate. */
   warn(code: TokenWarningCode, message: string): void {
-    if (code === "ERR_CLOCK_SKEW" || !this.#warned.has(code)) {
+    if (code === "WARN_CLOCK_SKEW" || !this.#warned.has(code)) {
       this.#warned.add(code);
       this.log("warn", message);
       this.emit("warning", { code, message });

@@ -7,26 +7,23 @@
  */
 import { acceptToken, type Accepted } from "./accept";
 import type { Timeline } from "./clock";
-import type { TokenWarningCode } from "./errors";
 import { IssuerHabits } from "./issuer-habits";
 import type { ResolvedOptions } from "./options";
 import { SkewEstimate } from "./skew-estimate";
 import { tooShort, type Fetching, type Held } from "./state";
-
-/** The warnings to tell the app, in order: `[code, message]`. */
-type Warnings = [TokenWarningCode, string][];
+import { clockSkew, notRenewed, type Warning } from "./warnings";
 
 /**
  * What a fetcher's token became: the token to hold (`fresh`: a new one, to announce; otherwise the one held,
  * handed back again), or a failure to retry with the token to `keep` meanwhile. Either way, the warnings.
  */
 export type Intake =
-  | { readonly held: Held; readonly fresh: boolean; readonly warnings: Warnings }
+  | { readonly held: Held; readonly fresh: boolean; readonly warnings: Warning[] }
   | {
       readonly held?: undefined;
       readonly failure: unknown;
       readonly keep: Held | undefined;
-      readonly warnings: Warnings;
+      readonly warnings: Warning[];
     };
 
 /** Turns fetcher answers into held tokens, learning this clock's skew and the issuer's habits from them. */
@@ -58,11 +55,7 @@ export class TokenIntake {
     const previous = fetching.token;
     // A token to use and announce: not the one held, expiring no sooner. "Later" is what stops a loop.
     const fresh = !previous || (received.raw !== previous.raw && received.exp >= previous.exp);
-    if (!fresh && fetching.reason === "forced")
-      warnings.push([
-        "ERR_TOKEN_NOT_RENEWED",
-        'A forced refresh got the held token back: mint a new one when reason is "forced".',
-      ]);
+    if (!fresh && fetching.reason === "forced") warnings.push(notRenewed());
     const held = this.habits.plan(fresh ? received : previous!, previous, now, this.#random);
     if (now >= held.serveUntil) {
       const failure = tooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw);
@@ -84,11 +77,7 @@ export class TokenIntake {
     const accepted = acceptToken(value, now, skew.samples, skew.known, time.jumped, this.#options, this.#random());
     skew.record(accepted.samples, accepted.held.raw);
     if (accepted.settled) time.jumped = 0;
-    if (skew.revise(accepted.skewMs))
-      accepted.warnings.push([
-        "ERR_CLOCK_SKEW",
-        `This clock is ${Math.round(skew.ms / 1000)} s ahead of the issuer's: corrected.`,
-      ]);
+    if (skew.revise(accepted.skewMs)) accepted.warnings.push(clockSkew(skew.ms));
     return accepted;
   }
 }
