@@ -1,6 +1,7 @@
 /**
- * Error classes with a stable `code`. Match on `err.code` (or `instanceof`), never on the message:
- * messages say what to do and may improve between versions.
+ * Error classes with a stable `code`, and {@link AnyTokenManagerError}, their union, which narrows on `code`.
+ * Match on `err.code` (or `instanceof`), never on the message: messages say what to do and may improve
+ * between versions.
  *
  * No error built here ever carries a whole token, only a short suffix (see {@link tokenHint}).
  *
@@ -43,6 +44,7 @@ export class TokenManagerError extends Error {
  * `cause` is the last failure. The manager keeps retrying in the background at the capped delay.
  */
 export class TokenFetchError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_FETCH_FAILED";
   declare readonly attempts: number;
   constructor(attempts: number, cause: unknown) {
     super(
@@ -57,6 +59,7 @@ export class TokenFetchError extends TokenManagerError {
 
 /** One fetcher call took longer than `fetchTimeoutMs` and was aborted. Retryable. */
 export class TokenFetchTimeoutError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_FETCH_TIMEOUT";
   declare readonly timeoutMs: number;
   constructor(timeoutMs: number) {
     super(
@@ -73,6 +76,7 @@ export class TokenFetchTimeoutError extends TokenManagerError {
  * `Retry-After` header.
  */
 export class TokenEndpointError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_ENDPOINT";
   declare readonly status: number;
   declare readonly retryable: boolean;
   declare readonly retryAfterMs: number | undefined;
@@ -104,9 +108,50 @@ export class InvalidTokenError extends TokenManagerError {
 
 /** A method was called on a manager after `dispose()`. */
 export class TokenManagerDisposedError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_MANAGER_DISPOSED";
   constructor() {
     super("ERR_TOKEN_MANAGER_DISPOSED", "Token manager disposed: create a new one with createTokenManager().");
   }
+}
+
+/**
+ * Every error this library throws or rejects with, as a union that narrows on `code` (as jose's
+ * `AnyJOSEError` does): in `switch (error.code)`, each branch knows the class and its fields.
+ *
+ * @example
+ * try {
+ *   await manager.getToken();
+ * } catch (error) {
+ *   if (!isTokenManagerError(error)) throw error; // e.g. your `signal`'s reason
+ *   switch (error.code) {
+ *     case "ERR_TOKEN_FETCH_FAILED":
+ *       showRetryBanner(error.attempts); // a TokenFetchError
+ *       break;
+ *     case "ERR_TOKEN_ISSUER_MISMATCH":
+ *       reportConfigBug(error.tokenHint); // an InvalidTokenError
+ *       break;
+ *   }
+ * }
+ */
+export type AnyTokenManagerError =
+  | TokenFetchError
+  | TokenFetchTimeoutError
+  | TokenEndpointError
+  | InvalidTokenError
+  | TokenManagerDisposedError;
+
+/**
+ * Whether `error` is one of this library's errors, typed as {@link AnyTokenManagerError} so that a `switch`
+ * on its `code` narrows. (The library only throws the subclasses; a bare `TokenManagerError` you built
+ * yourself passes too.)
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (isTokenManagerError(error) && error.code === "ERR_TOKEN_ENDPOINT") console.warn(error.status);
+ * });
+ */
+export function isTokenManagerError(error: unknown): error is AnyTokenManagerError {
+  return error instanceof TokenManagerError;
 }
 
 /** A short, safe way to name a token in messages: `…` + its last 6 characters. */
