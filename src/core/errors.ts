@@ -50,7 +50,8 @@ export class TokenFetchError extends TokenManagerError {
     super(
       "ERR_TOKEN_FETCH_FAILED",
       `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the ` +
-        `token endpoint; retries go on.`,
+        "token endpoint and the app's `fetchToken`. The manager keeps retrying in the background (as `retry` " +
+        "sets), and `getToken()` resolves again once a try succeeds.",
       { cause },
     );
     this.attempts = attempts;
@@ -64,7 +65,9 @@ export class TokenFetchTimeoutError extends TokenManagerError {
   constructor(timeoutMs: number) {
     super(
       "ERR_TOKEN_FETCH_TIMEOUT",
-      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\`, and pass \`signal\` to fetch.`,
+      `The app's \`fetchToken\` did not settle within ${timeoutMs} ms (\`fetchTimeoutMs\`), so it was aborted (a ` +
+        "retryable failure). If the token endpoint is slow, raise `fetchTimeoutMs`; in `fetchToken`, pass " +
+        "`signal` to `fetch` so that the aborted request stops.",
     );
     this.timeoutMs = timeoutMs;
   }
@@ -110,7 +113,11 @@ export class InvalidTokenError extends TokenManagerError {
 export class TokenManagerDisposedError extends TokenManagerError {
   declare readonly code: "ERR_TOKEN_MANAGER_DISPOSED";
   constructor() {
-    super("ERR_TOKEN_MANAGER_DISPOSED", "Token manager disposed: create a new one with createTokenManager().");
+    super(
+      "ERR_TOKEN_MANAGER_DISPOSED",
+      "This token manager was disposed (`dispose()` was called) and does nothing any more: the app must create " +
+        "a new one with createTokenManager() and use that.",
+    );
   }
 }
 
@@ -157,6 +164,11 @@ export function isTokenManagerError(error: unknown): error is AnyTokenManagerErr
 /** A short, safe way to name a token in messages: `…` + its last 6 characters. */
 export function tokenHint(token: string): string {
   return `…${token.slice(-6)}`;
+}
+
+/** A duration for messages: whole seconds, with a tenth below 10 s (`"0.3 s"`, `"42 s"`). */
+export function seconds(ms: number): string {
+  return `${Math.abs(ms) < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000)} s`;
 }
 
 /**

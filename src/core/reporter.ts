@@ -41,7 +41,7 @@ export class Reporter {
     this.#logger = logger;
     const reporter = this;
     this.#each = function (payload, event, era) {
-      if (era === reporter.#era) reporter.guard(`a "${event}" listener`, () => this(payload));
+      if (era === reporter.#era) reporter.guard(`A "${event}" listener (\`on("${event}")\`)`, () => this(payload));
     };
     // Removes its own registration only (eventemitter3's `once` would remove every `once` sharing the invoker).
     this.#once = function (payload, event, era) {
@@ -73,7 +73,7 @@ export class Reporter {
 
   /** A new snapshot: tell the `subscribe()` listeners (each guarded), then emit `state`. */
   publish(snapshot: TokenSnapshot): void {
-    for (const listener of [...this.#subscribers]) this.guard("a subscribe listener", listener);
+    for (const listener of [...this.#subscribers]) this.guard("A `subscribe()` listener", listener);
     this.emit("state", snapshot);
   }
 
@@ -88,12 +88,19 @@ export class Reporter {
     this.#subscribers.clear();
   }
 
-  /** `fn()`, or `undefined` when it throws: then "`what` threw" is logged as an error. */
-  guard<T>(what: string, fn: () => T): T | undefined {
+  /**
+   * `fn()`, the app's code named by `what`, or `undefined` when it throws: then "`what` threw", and `then` (what
+   * it means, what to fix), are logged as an error, and the manager carries on.
+   */
+  guard<T>(
+    what: string,
+    fn: () => T,
+    then = "The other listeners still ran and the manager carried on: fix the app's listener so it does not throw.",
+  ): T | undefined {
     try {
       return fn();
     } catch (error) {
-      this.log("error", `${what} threw: ${describe(error)}`);
+      this.log("error", `${what} threw: ${describe(error)}. ${then}`);
     }
   }
 
@@ -102,8 +109,13 @@ export class Reporter {
       const logger = this.#logger;
       logger?.[level]?.call(logger, `[convex-custom-jwt] ${message}`);
     } catch (error) {
-      // Reported once to the error sink; a throwing error sink is ignored (no recursion).
-      if (level !== "error") this.log("error", `a logger threw: ${describe(error)}`);
+      // Reported to the error sink; a throwing error sink is ignored (no recursion).
+      if (level !== "error")
+        this.log(
+          "error",
+          `The app's \`logger.${level}\` threw: ${describe(error)}. The line it was given is lost and the manager ` +
+            "carried on: fix the logger so it does not throw.",
+        );
     }
   }
 

@@ -18,7 +18,7 @@ import type { ResolvedOptions } from "./options";
 import { Reporter } from "./reporter";
 import { planRetry, retryAfterOf } from "./retry";
 import { NO_FAILURES, snapshotOf, type Failures, type TokenSnapshot } from "./snapshot";
-import { callerError, dueOnSignal, live, timerOf, tooShort, usable } from "./state";
+import { callerError, dueOnSignal, live, timerOf, tooShortForCaller, usable } from "./state";
 import type { Fetching, Held, State } from "./state";
 import { callFetcher, type FetchReason } from "./token-fetcher";
 import { TokenIntake } from "./token-intake";
@@ -119,7 +119,7 @@ export class StateMachine {
     this.#transition(state);
     if (this.#state === state) this.events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
-    this.events.log("debug", `fetch (${reason}, attempt ${attempt})`);
+    this.events.log("debug", `calling fetchToken (reason "${reason}", attempt ${attempt})`);
     callFetcher(this.#options.fetchToken, { signal: controller.signal, reason, attempt }).then(
       (result) => this.#onFetchSettled(state, true, result),
       (error: unknown) => this.#onFetchSettled(state, false, error),
@@ -138,7 +138,11 @@ export class StateMachine {
     this.intake.forget();
     this.#transition(reason ? { status: "signedOut" } : { status: "disposed" });
     if (previous.status === "fetching")
-      this.events.guard("an abort listener", () => previous.controller.abort(failure ?? new Error("Signed out")));
+      this.events.guard(
+        "A listener on the fetch's `signal` (in the app's `fetchToken`)",
+        () => previous.controller.abort(reason ? signedOutReason(reason) : failure),
+        "The fetch was aborted all the same: fix that listener so it does not throw.",
+      );
     settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
     if (reason) this.events.emit("signedOut", { reason });
   }
@@ -173,14 +177,20 @@ export class StateMachine {
     settleAll(this.#waiters, this.#timer, ({ minValidityMs, settle }) =>
       settle(
         held.raw,
-        usable(held, now, minValidityMs) ? undefined : tooShort(held.expiresAt - now, minValidityMs!, held.raw),
+        usable(held, now, minValidityMs)
+          ? undefined
+          : tooShortForCaller(held.expiresAt - now, minValidityMs!, held.raw),
       ),
     );
   }
 
   /** A failed fetch: plan the next try, and give the waiting callers the error if they must not wait. */
   #onFetchFailed({ attempt: tried, token }: Fetching, error: unknown, keep = token): void {
-    const retryable = !!this.events.guard("shouldRetry", () => this.#options.shouldRetry(error, tried));
+    const retryable = !!this.events.guard(
+      "The app's `retry.shouldRetry`",
+      () => this.#options.shouldRetry(error, tried),
+      "The failure counts as not retryable: make `retry.shouldRetry` return a boolean without throwing.",
+    );
     const offline = this.#offline;
     const now = this.now();
     const failure = { retryable, offline, retryAfterMs: retryAfterOf(error) }; // Retry-After capped at 1 h
@@ -189,8 +199,10 @@ export class StateMachine {
     const retryAt = offline ? Infinity : now + delayMs;
     this.#failures = { count: this.#failures.count + 1, last: error };
     this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
-    const next = offline ? "when online" : `in ${Math.round(delayMs)} ms`;
-    this.events.log("warn", `fetch attempt ${tried} failed (${describe(error)}); next try ${next}`);
+    this.events.log(
+      "warn",
+      `fetchToken attempt ${tried} failed: ${describe(error)}. ${nextTry(retryable, offline, delayMs)}`,
+    );
     const servingToken = !!held && now < held.serveUntil;
     const wallRetryAt = this.#time.toWall(retryAt);
     this.events.emit("error", { error, attempt: tried, retryAt: wallRetryAt, exhausted: failFast, servingToken });
@@ -239,4 +251,17 @@ export class StateMachine {
     this.#snapshot = snapshotOf(next, this.#time, this.#failures, this.intake.skew.ms);
     this.events.publish(this.#snapshot);
   }
+}
+
+/** The abort reason a fetch in flight gets at sign-out (seen by the app's `fetchToken` as `signal.reason`). */
+function signedOutReason(reason: SignedOutEvent["reason"]): Error {
+  const why = reason === "signOut" ? "signOut() was called" : "the fetcher resolved null";
+  return new Error(`Signed out (${why}): this fetch was aborted, and its result is dropped.`);
+}
+
+/** The log line's word on the next try after a failure. */
+function nextTry(retryable: boolean, offline: boolean, delayMs: number): string {
+  if (offline) return 'Next try when the network is back (`notify("online")`).';
+  const delay = `${Math.round(delayMs)} ms`;
+  return retryable ? `Next try in ${delay}.` : `Not retryable (\`retry.shouldRetry\`): next try in ${delay}.`;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InvalidTokenError, TokenFetchError } from "./errors";
+import { InvalidTokenError, TokenFetchError, seconds, tokenHint } from "./errors";
 import type { FetchReason } from "./token-fetcher";
 
 /** A token the manager holds. Times are on the manager's time line (ms). */
@@ -146,12 +146,29 @@ export function callerError(error: unknown, attempts: number): Error {
   return error instanceof InvalidTokenError ? error : new TokenFetchError(attempts, error);
 }
 
-/** `ERR_TOKEN_TOO_SHORT_LIVED`: the issuer's token has `leftMs` of validity, less than `neededMs`. */
-export function tooShort(leftMs: number, neededMs: number, raw: string): InvalidTokenError {
+/**
+ * `ERR_TOKEN_TOO_SHORT_LIVED` for a caller: the issuer's token (`raw`, or its last new one when `raw` is empty)
+ * is valid `validMs`, less than the `askedMs` asked with `getToken({ minValidityMs })`.
+ */
+export function tooShortForCaller(validMs: number, askedMs: number, raw: string): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_TOO_SHORT_LIVED",
-    `The token is valid ${Math.round(leftMs / 1000)} s, under the ${Math.round(neededMs / 1000)} s needed ` +
-      `(\`minValidityMs\`): mint longer-lived tokens or ask for less.`,
+    `The issuer's token is valid ${seconds(validMs)}, less than the ${seconds(askedMs)} asked with ` +
+      "`getToken({ minValidityMs })`: ask for less, or make the issuer mint longer-lived tokens.",
+    raw,
+  );
+}
+
+/**
+ * `ERR_TOKEN_TOO_SHORT_LIVED` for a token (`raw`) that arrived with `leftMs` of validity, under the `marginMs`
+ * a served token keeps: retried with backoff.
+ */
+export function arrivedTooShort(leftMs: number, marginMs: number, raw: string): InvalidTokenError {
+  return new InvalidTokenError(
+    "ERR_TOKEN_TOO_SHORT_LIVED",
+    `The token (${tokenHint(raw)}) arrived valid for ${seconds(leftMs)}, less than the ${seconds(marginMs)} a ` +
+      "served token must keep (`minValidityMs`, at most 10% of its lifetime): it is retried with backoff. Make " +
+      "the issuer mint longer-lived tokens, or the token endpoint stop handing out tokens this close to `exp`.",
     raw,
   );
 }

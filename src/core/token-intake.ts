@@ -10,7 +10,7 @@ import type { Timeline } from "./clock";
 import { IssuerHabits } from "./issuer-habits";
 import type { ResolvedOptions } from "./options";
 import { SkewEstimate } from "./skew-estimate";
-import { tooShort, type Fetching, type Held } from "./state";
+import { arrivedTooShort, type Fetching, type Held } from "./state";
 import { clockSkew, notRenewed, type Warning } from "./warnings";
 
 /**
@@ -55,10 +55,10 @@ export class TokenIntake {
     const previous = fetching.token;
     // A token to use and announce: not the one held, expiring no sooner. "Later" is what stops a loop.
     const fresh = !previous || (received.raw !== previous.raw && received.exp >= previous.exp);
-    if (!fresh && fetching.reason === "forced") warnings.push(notRenewed());
+    if (!fresh && fetching.reason === "forced") warnings.push(notRenewed(received.raw));
     const held = this.habits.plan(fresh ? received : previous!, previous, now, this.#random);
     if (now >= held.serveUntil) {
-      const failure = tooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw);
+      const failure = arrivedTooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw);
       return { failure, keep: held, warnings };
     }
     return { held, fresh, warnings };

@@ -10,7 +10,7 @@ import { TokenManagerDisposedError, describe } from "./errors";
 import type { TokenManagerEvents } from "./events";
 import type { HotPath } from "./hot-path";
 import { mustBe, validateOptions, type TokenManagerOptions } from "./options";
-import { callerError, demandReason, tooShort, usable } from "./state";
+import { callerError, demandReason, tooShortForCaller, usable } from "./state";
 import { StateMachine } from "./state-machine";
 import type { GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
 import type { TokenSource } from "./token-source";
@@ -136,13 +136,15 @@ export class TokenManager implements TokenSource {
     try {
       this.#machine.notify(signal);
     } catch (error) {
-      this.#machine.events.log("error", `notify: ${describe(error)}`);
+      const line = `notify("${signal}") threw: ${describe(error)}. The manager carried on`;
+      this.#machine.events.log("error", `${line}; this is a bug in convex-custom-jwt: please report it.`);
     }
   }
 
   /** `getToken()` when the hot path cannot answer: serve, fail fast, or wait for the fetch this starts. */
   async #getTokenSlow({ forceRefresh, minValidityMs, signal }: GetTokenOptions): Promise<string | null> {
-    if (!((minValidityMs ?? 0) >= 0)) mustBe("minValidityMs", "a number of milliseconds >= 0", "getToken");
+    if (!((minValidityMs ?? 0) >= 0))
+      mustBe("`getToken({ minValidityMs })`", "a number of milliseconds >= 0", minValidityMs);
     const machine = this.#machine;
     const state = machine.state;
     const { status, token } = state;
@@ -158,7 +160,7 @@ export class TokenManager implements TokenSource {
     }
     // The issuer's last new token could not meet this: fail fast instead of fetching on every call.
     const { ceiling } = machine.intake.habits;
-    if (!forceRefresh && minValidityMs! > ceiling) throw tooShort(ceiling, minValidityMs!, token?.raw ?? "");
+    if (!forceRefresh && minValidityMs! > ceiling) throw tooShortForCaller(ceiling, minValidityMs!, token?.raw ?? "");
     // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast.
     if (state.status === "retrying" && state.failFast) throw callerError(state.error, state.attempt);
     return machine.wait(minValidityMs, signal, () => {
