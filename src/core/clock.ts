@@ -23,7 +23,14 @@ export interface Clock {
   random(): number;
 }
 
-/** The platform clock: `Date.now`, global `setTimeout`/`clearTimeout`, `Math.random`, looked up on each call. */
+/**
+ * The platform clock: `Date.now`, global `setTimeout`/`clearTimeout`, `Math.random`, looked up on each call.
+ *
+ * @example
+ * // Timers from a worker (not throttled in a background tab), the rest from the platform:
+ * const clock = { ...systemClock, setTimeout: workerSetTimeout, clearTimeout: workerClearTimeout };
+ * createTokenManager({ fetchToken, clock });
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonicNow: () => (typeof performance !== "undefined" ? performance.now() : Date.now()),

@@ -28,7 +28,14 @@ export type TokenErrorCode =
   | "ERR_TOKEN_ENDPOINT"
   | "ERR_TOKEN_MANAGER_DISPOSED";
 
-/** Base class: `name` is the class name, `code` is stable, `cause` is kept when given. */
+/**
+ * Base class: `name` is the class name, `code` is stable, `cause` is kept when given.
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (error instanceof TokenManagerError) console.warn(error.code, error.message);
+ * });
+ */
 export class TokenManagerError extends Error {
   // `declare` fields: assigned in the constructor, so no class-field definitions are emitted (smaller bundle).
   declare readonly code: TokenErrorCode;
@@ -42,6 +49,12 @@ export class TokenManagerError extends Error {
 /**
  * The fetcher kept failing: the retry policy gave up (`attempts` tries) while no valid token was at hand.
  * `cause` is the last failure. The manager keeps retrying in the background at the capped delay.
+ *
+ * @example
+ * const token = await manager.getToken().catch((error) => {
+ *   if (error instanceof TokenFetchError) showOfflineBanner(`no token after ${error.attempts} tries`);
+ *   return null;
+ * });
  */
 export class TokenFetchError extends TokenManagerError {
   declare readonly code: "ERR_TOKEN_FETCH_FAILED";
@@ -58,7 +71,14 @@ export class TokenFetchError extends TokenManagerError {
   }
 }
 
-/** One fetcher call took longer than `fetchTimeoutMs` and was aborted. Retryable. */
+/**
+ * One fetcher call took longer than `fetchTimeoutMs` and was aborted. Retryable.
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (error instanceof TokenFetchTimeoutError) console.warn(`the token endpoint took over ${error.timeoutMs} ms`);
+ * });
+ */
 export class TokenFetchTimeoutError extends TokenManagerError {
   declare readonly code: "ERR_TOKEN_FETCH_TIMEOUT";
   declare readonly timeoutMs: number;
@@ -77,6 +97,16 @@ export class TokenFetchTimeoutError extends TokenManagerError {
  * An HTTP token endpoint answered with an error status (thrown by `httpTokenFetcher`, and usable by custom
  * fetchers). `retryable` tells the default retry policy whether to try again; `retryAfterMs` comes from a
  * `Retry-After` header.
+ *
+ * @example
+ * // In a custom fetcher: 5xx is retried (not before its Retry-After), other statuses are not.
+ * if (!response.ok) {
+ *   const retryAfterMs = Number(response.headers.get("retry-after") ?? 0) * 1000;
+ *   throw new TokenEndpointError(response.status, `token endpoint answered ${response.status}`, {
+ *     retryable: response.status >= 500,
+ *     retryAfterMs,
+ *   });
+ * }
  */
 export class TokenEndpointError extends TokenManagerError {
   declare readonly code: "ERR_TOKEN_ENDPOINT";
@@ -98,6 +128,11 @@ export class TokenEndpointError extends TokenManagerError {
 /**
  * The fetcher returned a token this library (or Convex) cannot use. The message names the claim and what
  * to change in the issuer. Not retried by default: the same issuer would mint the same mistake.
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (error instanceof InvalidTokenError) reportIssuerBug(error.code, error.message, error.tokenHint);
+ * });
  */
 export class InvalidTokenError extends TokenManagerError {
   declare readonly code: InvalidTokenCode;
@@ -109,7 +144,13 @@ export class InvalidTokenError extends TokenManagerError {
   }
 }
 
-/** A method was called on a manager after `dispose()`. */
+/**
+ * A method was called on a manager after `dispose()`, or the manager was disposed while the call waited.
+ *
+ * @example
+ * manager.dispose();
+ * await manager.getToken().catch((error) => error instanceof TokenManagerDisposedError); // true
+ */
 export class TokenManagerDisposedError extends TokenManagerError {
   declare readonly code: "ERR_TOKEN_MANAGER_DISPOSED";
   constructor() {

@@ -34,6 +34,10 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
 /**
  * Delay before retry number `attempt` (1 = the first retry): uniform in `[0, min(cap, base·2^(attempt−1))]`
  * ("full jitter"), but never less than the server's `Retry-After`.
+ *
+ * @example
+ * backoffDelay(3, { baseDelayMs: 1_000, maxDelayMs: 30_000 }, Math.random()); // 0 to 4,000 ms
+ * backoffDelay(1, { baseDelayMs: 1_000, maxDelayMs: 30_000 }, 0.5, 10_000); // 10,000 ms: the Retry-After
  */
 export function backoffDelay(
   attempt: number,
@@ -99,6 +103,11 @@ export function isRetryableStatus(status: number): boolean {
  * - `InvalidTokenError`: not retried (the issuer would mint the same mistake), except
  *   `ERR_TOKEN_TOO_SHORT_LIVED` (a token that arrived with too little validity left).
  * - Any error with a numeric `status` (or `statusCode`): 408/429/5xx retried, other statuses not.
+ *
+ * @example
+ * // Also retry a 401 from a gateway known to flap, as well as what the default retries:
+ * const shouldRetry = (error: unknown) => isRetryable(error) || (error as { status?: number }).status === 401;
+ * createTokenManager({ fetchToken, retry: { shouldRetry } });
  */
 export function isRetryable(error: unknown): boolean {
   // A token too short-lived to serve may come right next time (whole-second claims on short tokens).
@@ -131,6 +140,10 @@ export function retryAfterOf(error: unknown): number | undefined {
 /**
  * Parse a `Retry-After` header (delay-seconds or an HTTP-date) into ms from `nowMs`.
  * Returns undefined for a missing or unparsable value.
+ *
+ * @example
+ * parseRetryAfter("120", Date.now()); // 120000
+ * parseRetryAfter("Wed, 21 Oct 2026 07:28:00 GMT", Date.now()); // the ms until then, 0 if past
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (!value) return undefined;
