@@ -63,8 +63,8 @@ export class TokenFetchError extends TokenManagerError {
     super(
       "ERR_TOKEN_FETCH_FAILED",
       `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the ` +
-        "token endpoint and the app's `fetchToken`. The manager keeps retrying in the background (as `retry` " +
-        "sets), and `getToken()` resolves again once a try succeeds.",
+        "token endpoint and the app's `fetchToken`; the manager keeps retrying in the background (as `retry` " +
+        "sets).",
       { cause },
     );
     this.attempts = attempts;
