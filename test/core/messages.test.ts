@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { TokenManager, createTokenManager, httpTokenFetcher, type TokenManagerOptions } from "../../src/index";
 import { createFakeClock } from "../../src/testing/fake-clock";
 import { fakeIssuer } from "../support/manager-harness";
-import { unsignedJwt } from "../support/issuer";
+import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const S = 1_000;
