@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { BACKEND_LEEWAY_MS } from "./convex-time-rules";
 import { InvalidTokenError, seconds, tokenHint } from "./errors";
 import { decodeClaims, notAJwt } from "./jwt";
 import type { ResolvedOptions } from "./options";
@@ -30,8 +31,6 @@ export interface Accepted {
   /** What to tell the app, in order. */
   warnings: Warning[];
 }
-
-const TOLERANCE_MS = 5_000;
 
 /**
  * Accept a fetcher's `result` received at `now`.
@@ -61,10 +60,10 @@ export function acceptToken(
   let kept = [...samples];
   if (iat !== undefined && !known(raw)) {
     const sample = now - iat;
-    if (jumpMs && sample >= Math.min(...kept) + jumpMs - TOLERANCE_MS) kept = kept.map((s) => s + jumpMs);
+    if (jumpMs && sample >= Math.min(...kept) + jumpMs - BACKEND_LEEWAY_MS) kept = kept.map((s) => s + jumpMs);
     kept = [...kept, sample].slice(-5);
   }
-  const best = estimateSkew(kept, TOLERANCE_MS, Infinity);
+  const best = estimateSkew(kept, BACKEND_LEEWAY_MS, Infinity);
   const beyond = Math.abs(best) > o.maxClockSkewMs;
   // Whole-second `iat`: the true mint time may be up to 1 s later.
   const grain = iat !== undefined && iat % 1000 === 0 ? 1_000 : 0;
@@ -76,7 +75,7 @@ export function acceptToken(
   const where = `(this clock is ${clockOffset(best)}; \`maxClockSkewMs\` is ${o.maxClockSkewMs} ms)`;
   if (iat === undefined) {
     warnings.push(missingIat());
-  } else if (iat - now > TOLERANCE_MS && !beyond) {
+  } else if (iat - now > BACKEND_LEEWAY_MS && !beyond) {
     warnings.push(iatInFuture(iat - now));
   }
   if (beyond) {
@@ -91,7 +90,7 @@ export function acceptToken(
       raw,
     );
   }
-  if (nbf !== undefined && nbf - issuerNow > TOLERANCE_MS) {
+  if (nbf !== undefined && nbf - issuerNow > BACKEND_LEEWAY_MS) {
     throw new InvalidTokenError(
       "ERR_TOKEN_NOT_YET_VALID",
       `The JWT's \`nbf\` is ${seconds(nbf - issuerNow)} in the future ${where}, and Convex rejects a token whose ` +

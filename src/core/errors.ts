@@ -136,7 +136,7 @@ export class TokenEndpointError extends TokenManagerError {
  */
 export class InvalidTokenError extends TokenManagerError {
   declare readonly code: InvalidTokenCode;
-  /** The last 6 characters of the token, to tell tokens apart in logs. */
+  /** `…` plus the last 6 characters of the token, to tell tokens apart in logs. */
   declare readonly tokenHint: string;
   constructor(code: InvalidTokenCode, message: string, token: string) {
     super(code, message);
@@ -202,7 +202,7 @@ export function isTokenManagerError(error: unknown): error is AnyTokenManagerErr
   return error instanceof TokenManagerError;
 }
 
-/** A short, safe way to name a token in messages: `…` + its last 6 characters. */
+/** A short, safe way to name a token in messages, logs and the CLI: `…` + its last 6 characters. */
 export function tokenHint(token: string): string {
   return `…${token.slice(-6)}`;
 }
@@ -228,11 +228,12 @@ export function describe(error: unknown): string {
 
 /**
  * `text` with secrets masked: a JWT becomes its {@link tokenHint}, and a URL keeps its origin and path but
- * loses its userinfo and query string (`https://a:b@x/t?id_token=…` → `https://x/t?…`).
+ * loses its userinfo and query string (`https://a:b@x/t?id_token=…` → `https://x/t?…`); any `?key=value` run
+ * is masked, with or without a URL around it.
  */
 export function redact(text: string): string {
   return text
     .replace(/[\w-]{10,}\.[\w-]{10,}\.[\w-]*/g, tokenHint)
     .replace(/\/\/[^\s/?#@]*@/g, "//")
-    .replace(/(\/[^\s?#]*)\?[^\s#]+/g, "$1?…");
+    .replace(/\?[^\s#"'`]+/g, "?…");
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenSnapshot, TokenStatus } from "../core/types";
 import { assertTokenSource } from "../convex/validate";
@@ -80,7 +81,7 @@ export function useConvexCustomJwt(
   options: UseConvexCustomJwtOptions = {},
 ): ConvexCustomJwtState {
   assertTokenSource(manager, "useConvexCustomJwt");
-  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
+  const leeway = options.authRefreshTokenLeewaySeconds ?? CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
   const getSnapshot = useCallback(() => manager.getSnapshot(), [manager]);
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
