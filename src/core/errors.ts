@@ -33,7 +33,8 @@ export type TokenWarningCode =
   | "ERR_TOKEN_IAT_IN_FUTURE"
   | "ERR_CLOCK_SKEW"
   | "ERR_CLOCK_SKEW_BEYOND_BOUND"
-  | "ERR_TOKEN_NOT_RENEWED";
+  | "ERR_TOKEN_NOT_RENEWED"
+  | "ERR_INITIAL_TOKEN_DROPPED";
 
 /** Base class: `name` is the class name, `code` is stable, `cause` is kept when given. */
 export class TokenManagerError extends Error {

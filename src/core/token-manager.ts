@@ -12,6 +12,7 @@
  * @module
  */
 import { acceptToken, type Held } from "./accept";
+import { acceptInitialToken } from "./initial-token";
 import { DeadlineTimer, systemClock, Timeline, type Clock } from "./clock";
 import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, tokenHint } from "./errors";
 import type { SignedOutEvent, TokenManagerEvents } from "./events";
@@ -76,6 +77,69 @@ export class TokenManager implements TokenSource {
     this.#time = new Timeline(this.#clock);
     this.#timer = new DeadlineTimer(this.#clock, 5_000, () => this.#now());
     this.#transition({ status: "idle" }); // nobody listens yet: this only builds the first snapshot
+    if (options.initialToken !== undefined) this.hydrate(options.initialToken);
+  }
+
+  /**
+   * Start an idle manager from the token a server rendered the page with, instead of fetching (server
+   * rendering: the browser's manager adopts the request's token). A token that passes the normal acceptance
+   * and can still be served makes the manager `valid` (a `token` event, reason `"initial"`; no fetch; its
+   * refresh planned as usual). One that is malformed, expired, not yet valid, for another `issuer` or
+   * `applicationID`, or too close to expiry to serve is dropped with warning `ERR_INITIAL_TOKEN_DROPPED`, and
+   * the manager stays `idle`: its first use fetches. `null` (the server knows there is no session) signs the
+   * manager out: nothing is fetched until `start()`.
+   *
+   * Only an `idle` manager is changed: once it runs, or was signed out, it keeps its own state (a stale
+   * server token can never undo a sign-out). The same as the `initialToken` option, for a manager created
+   * before the server's token is known (one per browser tab, outside React). Never fetches.
+   *
+   * @example
+   * const tokens = createTokenManager({ fetchToken });   // created once, outside React
+   * tokens.hydrate(tokenFromTheServer);                  // in the browser, before anything uses it
+   */
+  hydrate(initialToken: string | null): void {
+    const { status } = this.#state;
+    if (status === "disposed") throw new TokenManagerDisposedError();
+    if (status !== "idle") return;
+    if (initialToken === null) return this.#end("signOut");
+    const now = this.#now();
+    let held: Held;
+    try {
+      const accepted = acceptInitialToken(initialToken, now, this.#options, this.#clock.random());
+      held = accepted.held;
+      this.#samples = accepted.samples;
+      this.#seen = [held.raw];
+      for (const [code, message] of accepted.warnings) this.#events.warn(code, message);
+      if (accepted.skewMs) {
+        this.#skewMs = accepted.skewMs;
+        this.#events.warn(
+          "ERR_CLOCK_SKEW",
+          `This clock is ${Math.round(accepted.skewMs / 1000)} s behind the issuer's: corrected.`,
+        );
+      }
+    } catch (error) {
+      return this.#events.warn(
+        "ERR_INITIAL_TOKEN_DROPPED",
+        `The server's initialToken was dropped (${(error as { code?: string }).code ?? "ERR_TOKEN_MALFORMED"}): ` +
+          `${describe(error)} The manager fetches its own token on first use.`,
+      );
+    }
+    if (this.#state.status !== "idle") return; // a warning listener started or signed out the manager
+    this.#transition({ status: "valid", token: held });
+    this.#announceInitial(held);
+  }
+
+  /** The `token` event for a hydrated token, unless a listener of the transition signed out meanwhile. */
+  #announceInitial(held: Held): void {
+    if (this.#state.token !== held) return;
+    this.#events.emit("token", {
+      reason: "initial",
+      expiresAt: this.#time.toWall(held.expiresAt),
+      refreshAt: this.#time.toWall(held.refreshAt),
+      subject: held.sub,
+      issuer: held.iss,
+      tokenHint: tokenHint(held.raw),
+    });
   }
 
   /**
