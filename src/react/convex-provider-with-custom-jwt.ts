@@ -7,6 +7,7 @@ import { createElement, useEffect, useMemo, useRef, type ReactNode } from "react
 import { ConvexProvider, ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
 import { connectConvex } from "../convex/connect-convex";
 import type { TokenSource } from "../core/token-source";
+import { InitialTokenContext } from "./initial-token-context";
 import { useConvexCustomJwt } from "./use-convex-custom-jwt";
 
 /** Props of {@link ConvexProviderWithCustomJwt}. */
@@ -17,6 +18,15 @@ export interface ConvexProviderWithCustomJwtProps {
   manager: TokenSource;
   /** The client's `authRefreshTokenLeewaySeconds`, if you changed it. @default 10 */
   authRefreshTokenLeewaySeconds?: number;
+  /**
+   * The token the server rendered the page with (server rendering; in Next.js, `createServerToken`'s
+   * answer, passed from a server component). The server's render and the first client render are then
+   * signed in for `useConvexCustomJwt(manager)` below (no loading or signed-out view, hydration matches),
+   * and the manager starts from it: no token fetch, one `Authenticate`. `null`: the server knows there is
+   * no session (signed out at once, nothing fetched). Left out: loading until the manager has a token.
+   * Only an idle manager takes it (`manager.hydrate`): a running or signed-out one keeps its own state.
+   */
+  initialToken?: string | null;
   children?: ReactNode;
 }
 
@@ -70,6 +80,7 @@ export function ConvexProviderWithCustomJwt({
   client,
   manager,
   authRefreshTokenLeewaySeconds,
+  initialToken,
   children,
 }: ConvexProviderWithCustomJwtProps): ReactNode {
   const bridge = useMemo<Bridge>(() => ({ onChange: null, confirmed: false }), [client, manager]);
@@ -94,28 +105,41 @@ export function ConvexProviderWithCustomJwt({
       return { isLoading, isAuthenticated, fetchAccessToken };
     };
   }, [manager, authRefreshTokenLeewaySeconds]);
+  const scope = useMemo(() => ({ manager, initialToken }), [manager, initialToken]);
 
   return createElement(
-    ConvexProviderWithAuth,
-    { client: stand as never, useAuth },
-    createElement(Connect, { client, manager, bridge, authRefreshTokenLeewaySeconds }),
-    createElement(ConvexProvider, { client }, children),
+    InitialTokenContext.Provider,
+    { value: scope },
+    createElement(
+      ConvexProviderWithAuth,
+      { client: stand as never, useAuth },
+      createElement(Connect, { client, manager, bridge, authRefreshTokenLeewaySeconds, initialToken }),
+      createElement(ConvexProvider, { client }, children),
+    ),
   );
 }
 
-/** Connects before the children's effects subscribe to queries (effects run in tree order). */
+/**
+ * Connects before the children's effects subscribe to queries (effects run in tree order), and before that
+ * hands the server's token to an idle manager, so the connection starts from it.
+ */
 function Connect({
   client,
   manager,
   bridge,
   authRefreshTokenLeewaySeconds,
+  initialToken,
 }: {
   client: ConvexReactClient;
   manager: TokenSource;
   bridge: Bridge;
   authRefreshTokenLeewaySeconds: number | undefined;
+  initialToken: string | null | undefined;
 }): null {
   const live = useRef<Connection | null>(null);
+  useEffect(() => {
+    if (initialToken !== undefined && manager.getSnapshot().status === "idle") manager.hydrate?.(initialToken);
+  }, [manager, initialToken]);
   useEffect(() => {
     let connection = live.current;
     const same =
