@@ -47,7 +47,7 @@ describe("createServerToken", () => {
     expect(await read(async () => undefined)).toEqual({ result: undefined, warnings: [] });
   });
 
-  it("drops an expired, malformed or foreign token: undefined (loading), and a warning that names the code", async () => {
+  it("drops an expired, malformed or foreign token: undefined (loading), and a warning naming the code", async () => {
     for (const [value, code] of [
       [token({ ageSec: 901 }), "ERR_TOKEN_EXPIRED"],
       ["not-a-jwt", "ERR_TOKEN_MALFORMED"],
