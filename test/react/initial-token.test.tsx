@@ -97,6 +97,23 @@ describe("ConvexProviderWithCustomJwt initialToken", () => {
     expect(w.fetches()).toBe(1);
   });
 
+  it("a server token older than 5 s at hydration: signed in throughout, one fetch for a younger one", async () => {
+    // Convex plans its own refetch at confirmation + (exp − iat) − 10 s: it must be handed a young token.
+    w = await world();
+    const token = await w.stack.issuer.mint({ iat: Math.floor(Date.now() / 1000) - 30 });
+    const { text, errors, recoverable } = await serverThenHydrate(w, token);
+    await w.clock.until(() => text() === "signed in valid user_1user_1 authenticated");
+    await w.clock.advance(5_000);
+    // Signed in all along; the status shows the refresh (fetching) while Convex waits for the younger token.
+    expect(new Set(renders)).toEqual(new Set(["signed in valid user_1", "signed in fetching user_1"]));
+    expect(errors).not.toHaveBeenCalled();
+    expect(recoverable).toEqual([]);
+    expect(w.fetches()).toBe(1);
+    expect(w.stack.deployment.authenticates.map((a) => [a.tokenType, a.accepted, a.token === token])).toEqual([
+      ["User", true, false],
+    ]);
+  });
+
   it("a token the manager drops (expired): hydration still matches the server, then one fetch signs in", async () => {
     w = await world();
     const now = Math.floor(Date.now() / 1000);
