@@ -50,8 +50,8 @@ describe("initialToken", () => {
     expect(script.fetcher).not.toHaveBeenCalled();
     expect(snapshot.nextFetchAt! - snapshot.expiresAt!).toBeGreaterThanOrEqual(-90_000);
     expect(snapshot.nextFetchAt! - snapshot.expiresAt!).toBeLessThanOrEqual(-60_000);
-    // The planned refresh: one fetch, a new token.
-    await fake.advance(snapshot.nextFetchAt! - fake.now());
+    // The planned refresh: one fetch, a new token (1 ms past it: the wall-clock view may round below it).
+    await fake.advance(snapshot.nextFetchAt! - fake.now() + 1);
     await fake.flush();
     expect(script.calls.map((c) => c.reason)).toEqual(["scheduled"]);
     expect(await manager.getToken()).toBe(script.issued[0]);
