@@ -78,9 +78,14 @@ export function useConvexCustomJwt(
   const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
   const initialToken = useInitialToken(manager, options.initialToken);
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
-  const getSnapshot = useCallback(() => manager.getSnapshot(), [manager]);
   const serverSnapshot = useMemo(() => serverSnapshotOf(initialToken), [initialToken]);
   const getServerSnapshot = useCallback(() => serverSnapshot, [serverSnapshot]);
+  // Until the manager takes the server's token (on mount), the client shows what the server rendered: a
+  // render before that (React 18 re-renders with getSnapshot during hydration) matches the server's HTML.
+  const getSnapshot = useCallback(() => {
+    const current = manager.getSnapshot();
+    return current.status === "idle" && initialToken !== undefined ? serverSnapshot : current;
+  }, [manager, initialToken, serverSnapshot]);
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
   const fetchAccessToken = useMemo(() => reactTokenFetcher(manager, leeway), [manager, leeway]);
 
