@@ -5,26 +5,30 @@
  *
  * @module
  */
-import { decodeClaims } from "../core/jwt";
-import type { TokenSnapshot } from "../core/types";
+import { decodeClaims, type TokenClaims } from "../core/jwt";
+import type { TokenSnapshot, TokenStatus } from "../core/types";
 
-const EMPTY = {
-  hasToken: false,
-  issuedAt: null,
-  expiresAt: null,
-  nextFetchAt: null,
-  subject: null,
-  issuer: null,
-  error: null,
-  failures: 0,
-  clockSkewMs: 0,
-} as const;
+/** A snapshot with `status`, holding the token whose `claims` are given (times on the issuer's clock). */
+function snapshot(status: TokenStatus, claims?: TokenClaims): TokenSnapshot {
+  return Object.freeze({
+    status,
+    hasToken: claims !== undefined,
+    issuedAt: claims?.iat ?? null,
+    expiresAt: claims?.exp ?? null,
+    nextFetchAt: null,
+    subject: claims?.sub ?? null,
+    issuer: claims?.iss ?? null,
+    error: null,
+    failures: 0,
+    clockSkewMs: 0,
+  });
+}
 
 /** No token known to the server: loading (`idle`), as before any server token existed. */
-export const LOADING_SNAPSHOT: TokenSnapshot = Object.freeze({ ...EMPTY, status: "idle" });
+export const LOADING_SNAPSHOT = snapshot("idle");
 
 /** The server knows there is no session: signed out, not loading. */
-export const SIGNED_OUT_SNAPSHOT: TokenSnapshot = Object.freeze({ ...EMPTY, status: "signedOut" });
+export const SIGNED_OUT_SNAPSHOT = snapshot("signedOut");
 
 /**
  * The snapshot the server renders for `initialToken`: a string that decodes as a JWT with `exp` and `sub`
@@ -37,16 +41,7 @@ export function serverSnapshotOf(initialToken: string | null | undefined): Token
   if (initialToken === null) return SIGNED_OUT_SNAPSHOT;
   if (typeof initialToken !== "string") return LOADING_SNAPSHOT;
   try {
-    const { exp, iat, sub, iss } = decodeClaims(initialToken.trim());
-    return Object.freeze({
-      ...EMPTY,
-      status: "valid",
-      hasToken: true,
-      issuedAt: iat ?? null,
-      expiresAt: exp,
-      subject: sub,
-      issuer: iss ?? null,
-    });
+    return snapshot("valid", decodeClaims(initialToken.trim()));
   } catch {
     return LOADING_SNAPSHOT;
   }
