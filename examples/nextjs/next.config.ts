@@ -14,6 +14,9 @@ const config: NextConfig = {
   // `npm run typecheck` checks this app with the repository; `next build` need not do it again.
   typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
+  // `next dev` would otherwise write (and keep re-adding) an AGENTS.md into this folder.
+  agentRules: false,
+  experimental: { agentUpgrade: false },
 };
 
 export default config;
