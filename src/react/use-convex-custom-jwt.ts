@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenStatus } from "../core/types";
+import { assertTokenSource } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { useInitialToken } from "./initial-token-context";
 import { reactTokenFetcher } from "./react-token-fetcher";
@@ -61,7 +62,8 @@ export interface ConvexCustomJwtState {
  * call `manager.start()` on sign-in.
  *
  * Use it for UI state under {@link ConvexProviderWithCustomJwt}, or as `ConvexProviderWithAuth`'s
- * `useAuth`.
+ * `useAuth`. Throws a `TypeError` when `manager` is not a token manager or
+ * `options.authRefreshTokenLeewaySeconds` is not a number of seconds >= 0.
  *
  * @example
  * function Account() {
@@ -75,6 +77,7 @@ export function useConvexCustomJwt(
   manager: TokenSource,
   options: UseConvexCustomJwtOptions = {},
 ): ConvexCustomJwtState {
+  assertTokenSource(manager, "useConvexCustomJwt");
   const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
   const initialToken = useInitialToken(manager, options.initialToken);
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
