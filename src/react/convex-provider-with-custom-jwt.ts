@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { createContext, createElement, useContext, useMemo, type ReactNode } from "react";
+import { createElement, useContext, useMemo, type ReactNode } from "react";
 import { ConvexProvider, ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
 import { classifyClient } from "../convex/client-kind";
 import { assertTokenSource, leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { type Bridge, ConnectClient } from "./connect-client";
-import { InitialTokenContext } from "./initial-token-context";
-import { type UseConvexCustomJwtOptions, useConvexCustomJwt } from "./use-convex-custom-jwt";
+import { ProviderSource } from "./provider-source";
+import { useConvexCustomJwt } from "./use-convex-custom-jwt";
 
 /** Props of {@link ConvexProviderWithCustomJwt}. */
 export interface ConvexProviderWithCustomJwtProps {
@@ -31,9 +31,6 @@ export interface ConvexProviderWithCustomJwtProps {
   initialToken?: string | null;
   children?: ReactNode;
 }
-
-/** The manager and options of the nearest provider, for {@link useProviderAuth}. */
-const ProviderSource = createContext<{ manager: TokenSource; options: UseConvexCustomJwtOptions } | null>(null);
 
 /**
  * `ConvexProviderWithAuth`'s `useAuth`: the hook's state for the provider's manager. One function for the
@@ -91,25 +88,20 @@ export function ConvexProviderWithCustomJwt({
     }),
     [bridge],
   );
+  // The manager and options for useProviderAuth, and the server's token for the hooks below that watch it.
   const source = useMemo(
-    () => ({ manager, options: { authRefreshTokenLeewaySeconds } }),
-    [manager, authRefreshTokenLeewaySeconds],
+    () => ({ manager, options: { authRefreshTokenLeewaySeconds, initialToken } }),
+    [manager, authRefreshTokenLeewaySeconds, initialToken],
   );
-  // The server's token, for the hooks below (this one's useProviderAuth included) that watch this manager.
-  const scope = useMemo(() => ({ manager, initialToken }), [manager, initialToken]);
 
   return createElement(
-    InitialTokenContext.Provider,
-    { value: scope },
+    ProviderSource.Provider,
+    { value: source },
     createElement(
-      ProviderSource.Provider,
-      { value: source },
-      createElement(
-        ConvexProviderWithAuth,
-        { client: stand as never, useAuth: useProviderAuth },
-        createElement(ConnectClient, { client, manager, bridge, authRefreshTokenLeewaySeconds, initialToken }),
-        createElement(ConvexProvider, { client }, children),
-      ),
+      ConvexProviderWithAuth,
+      { client: stand as never, useAuth: useProviderAuth },
+      createElement(ConnectClient, { client, manager, bridge, authRefreshTokenLeewaySeconds, initialToken }),
+      createElement(ConvexProvider, { client }, children),
     ),
   );
 }

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenStatus } from "../core/types";
 import { assertTokenSource } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
-import { useInitialToken } from "./initial-token-context";
+import { useInitialToken } from "./provider-source";
 import { reactTokenFetcher } from "./react-token-fetcher";
 import { serverSnapshotOf } from "./server-snapshot";
 
