@@ -1,15 +1,13 @@
 /**
- * `doctor`'s text output: the token (by its last 7 characters only), one line per check with its code, the
+ * `doctor`'s text output: the token (by its `tokenHint` only, the last 6 characters), one line per check with its code, the
  * backend's words and the fix, then the verdict.
  *
  * @internal
  * @module
  */
+import { tokenHint } from "../core/errors";
 import { parseHeader, parsePayload } from "../server/backend-rules";
 import type { Diagnosis } from "../server/diagnose-token";
-
-/** `…` + the last 7 characters: enough to tell tokens apart, never the token. */
-export const tokenTail = (token: string): string => `…${token.slice(-7)}`;
 
 const MARK = { pass: "PASS", fail: "FAIL", warn: "WARN", skip: "SKIP" } as const;
 
@@ -18,7 +16,7 @@ export function formatDiagnosis(token: string, d: Diagnosis): string {
   const header = parseHeader(token) ?? {};
   const claims = parsePayload(token) ?? {};
   const lines = [
-    `Token ${tokenTail(token)}: kid ${JSON.stringify(header.kid ?? null)}, alg ` +
+    `Token ${tokenHint(token)}: kid ${JSON.stringify(header.kid ?? null)}, alg ` +
       `${JSON.stringify(header.alg ?? null)}; ` +
       `iss ${JSON.stringify(claims.iss ?? null)}, sub ${JSON.stringify(claims.sub ?? null)}, aud ` +
       `${JSON.stringify(claims.aud ?? null)}`,

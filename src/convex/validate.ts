@@ -5,13 +5,14 @@
  *
  * @module
  */
+import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import type { TokenSource } from "./types";
 
 /** The methods the adapters call on a token manager. */
 const TOKEN_SOURCE_METHODS = ["getToken", "peekToken", "getSnapshot", "subscribe", "on", "off"] as const;
 
 /** Convex's default `authRefreshTokenLeewaySeconds`. */
-export const CONVEX_DEFAULT_LEEWAY_SECONDS = 10;
+export const CONVEX_DEFAULT_LEEWAY_SECONDS = CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
 
 /** The default `answerWithinMs`: the manager's default `fetchTimeoutMs`. */
 export const DEFAULT_ANSWER_WITHIN_MS = 10_000;

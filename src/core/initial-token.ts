@@ -1,7 +1,7 @@
 /**
- * The acceptance of a token a server already holds (the manager's `initialToken`, and the server helpers of
- * `convex-custom-jwt/nextjs`): the normal acceptance ({@link acceptToken}), plus "servable now", with the
- * clock-skew sample taken the cautious way.
+ * The acceptance of a token a server already holds (the manager's `initialToken` and `hydrate()`, and the
+ * server helpers of `convex-custom-jwt/nextjs`): the normal acceptance ({@link acceptToken}), plus "servable
+ * now", with the clock-skew sample taken the cautious way. Pure.
  *
  * A fetched token is minted on request, so its age is network latency and `receivedAt − iat` measures this
  * clock's offset from the issuer's. A server's token may have waited (a page rendered seconds ago, a session
@@ -12,7 +12,7 @@
  * @module
  */
 import { acceptToken, type Accepted } from "./accept";
-import { InvalidTokenError, tokenHint } from "./errors";
+import { InvalidTokenError, seconds, tokenHint } from "./errors";
 import { decodeClaims, notAJwt } from "./jwt";
 import type { ResolvedOptions } from "./options";
 
@@ -43,10 +43,9 @@ export function acceptInitialToken(token: unknown, now: number, o: InitialTokenO
   if (now >= held.serveUntil) {
     throw new InvalidTokenError(
       "ERR_TOKEN_TOO_SHORT_LIVED",
-      `The server's token (${tokenHint(raw)}) has ${Math.max(0, Math.round((held.expiresAt - now) / 1000))} s ` +
-        `left, under the ${Math.round((held.expiresAt - held.serveUntil) / 1000)} s the manager keeps in reserve ` +
-        "(`minValidityMs`, at most 10% of the lifetime): the server must hand over a token minted for this page, " +
-        "not one about to expire.",
+      `The server's token (${tokenHint(raw)}) has ${seconds(Math.max(0, held.expiresAt - now))} left, under the ` +
+        `${seconds(held.expiresAt - held.serveUntil)} the manager keeps in reserve (\`minValidityMs\`, at most 10% ` +
+        "of the lifetime): the app's server must hand over a token minted for this page, not one about to expire.",
       raw,
     );
   }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenStatus } from "../core/types";
 import { assertTokenSource } from "../convex/validate";
@@ -78,7 +79,7 @@ export function useConvexCustomJwt(
   options: UseConvexCustomJwtOptions = {},
 ): ConvexCustomJwtState {
   assertTokenSource(manager, "useConvexCustomJwt");
-  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
+  const leeway = options.authRefreshTokenLeewaySeconds ?? CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
   const initialToken = useInitialToken(manager, options.initialToken);
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
   const serverSnapshot = useMemo(() => serverSnapshotOf(initialToken), [initialToken]);

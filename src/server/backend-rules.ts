@@ -12,15 +12,16 @@
  * @internal
  * @module
  */
+import { BACKEND_LEEWAY_MS, CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { issuerMatches, providerIssuerUrl } from "../core/issuer";
 import { decodeJwtPart } from "../core/jwt";
 import { BACKEND_MESSAGES } from "./backend-messages";
 
 /** biscuit's `TemporalOptions.epsilon` used by the backend for customJwt, in seconds. */
-export const LEEWAY_SECONDS = 5;
+export const LEEWAY_SECONDS = BACKEND_LEEWAY_MS / 1000;
 
 /** Convex's client default `authRefreshTokenLeewaySeconds`: it refetches this long before `exp`. */
-export const CLIENT_REFRESH_LEEWAY_SECONDS = 10;
+export const CLIENT_REFRESH_LEEWAY_SECONDS = CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
 
 /** biscuit's `SignatureAlgorithm` names: a header `alg` outside this set makes the header unparseable. */
 export const SIGNATURE_ALGS: ReadonlySet<string> = new Set([

@@ -58,10 +58,10 @@ describe("initialToken", () => {
     expect(warnings).toEqual([]);
   });
 
-  it("expired: dropped with ERR_INITIAL_TOKEN_DROPPED; the manager is idle and its first use fetches", async () => {
+  it("expired: dropped with WARN_INITIAL_TOKEN_DROPPED; the manager is idle and its first use fetches", async () => {
     const { manager, script, warnings } = setup({ initialToken: mintToken(900, { iatOffsetSec: -1_000 }) });
     expect(manager.getSnapshot()).toMatchObject({ status: "idle", hasToken: false });
-    expect(warnings).toEqual([expect.stringMatching(/initialToken was dropped \(ERR_TOKEN_EXPIRED\).*expired/)]);
+    expect(warnings).toEqual([expect.stringMatching(/`initialToken` was dropped \(ERR_TOKEN_EXPIRED\).*expired/)]);
     expect(warnings[0]).toContain("fetches its own token on first use");
     expect(await manager.getToken()).toBe(script.issued[0]);
     expect(script.calls.map((c) => c.reason)).toEqual(["initial"]);
