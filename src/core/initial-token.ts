@@ -13,7 +13,7 @@
  */
 import { acceptToken, type Accepted } from "./accept";
 import { InvalidTokenError, seconds, tokenHint } from "./errors";
-import { decodeClaims, notAJwt } from "./jwt";
+import { decodeClaims, decodeJwt } from "./jwt";
 import type { ResolvedOptions } from "./options";
 
 /** What the acceptance of a server's token reads of the manager's options (defaults filled in). */
@@ -33,8 +33,13 @@ export type InitialTokenOptions = Pick<
  * manager keeps in reserve (`minValidityMs`, scaled to the lifetime): it could not be served.
  */
 export function acceptInitialToken(token: unknown, now: number, o: InitialTokenOptions, random: number): Accepted {
-  if (typeof token !== "string") throw notAJwt(token === null ? "null" : typeof token);
+  if (typeof token !== "string") throw notAServerJwt(token === null ? "null" : typeof token);
   const raw = token.trim();
+  try {
+    decodeJwt(raw);
+  } catch (error) {
+    throw notAServerJwt(`${tokenHint(raw)}: ${(error as Error).message}`, raw);
+  }
   const { iat } = decodeClaims(raw, o);
   // No sample from the token itself (`known` says it was seen): only a "behind" one is passed in.
   const behind = iat !== undefined && now - iat < 0 ? [now - iat] : [];
@@ -50,4 +55,14 @@ export function acceptInitialToken(token: unknown, now: number, o: InitialTokenO
     );
   }
   return { ...accepted, samples: behind };
+}
+
+/** `ERR_TOKEN_MALFORMED` for a server's token that is not a JWT: `what` it is instead (never the whole token). */
+function notAServerJwt(what: string, token = ""): InvalidTokenError {
+  return new InvalidTokenError(
+    "ERR_TOKEN_MALFORMED",
+    `The server's token is not a JWT (got ${what}): the app's server must hand over the token itself (a "Bearer " ` +
+      "prefix, quotes or JSON around it are not a JWT), or null when the request has no session.",
+    token,
+  );
 }

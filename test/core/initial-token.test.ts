@@ -76,6 +76,16 @@ describe("acceptInitialToken", () => {
     expect(rejected(token({ claims: { sub: undefined } })).code).toBe("ERR_TOKEN_MISSING_SUB");
   });
 
+  it("names the app's server, not `fetchToken`, when the server's token is not a JWT (never echoed whole)", () => {
+    const raw = token();
+    const error = rejected(`Bearer ${raw}`);
+    expect(error.message).toMatch(/^The server's token is not a JWT \(got …\S{6}: not three base64url parts/);
+    expect(error.message).toContain("the app's server must hand over the token itself");
+    expect(error.message).not.toContain("fetchToken");
+    expect(error.message).not.toContain(raw);
+    expect(rejected(42).message).toContain("(got number)");
+  });
+
   it("drops a token too short to serve: less left than the reserve (ERR_TOKEN_TOO_SHORT_LIVED), never expired", () => {
     // 15 minutes: the reserve is minValidityMs (10 s). 9 s left cannot be served; 11 s can.
     const error = rejected(token({ ageSec: 891 }));
