@@ -128,6 +128,51 @@ describe("hydrate", () => {
     expect(script.fetcher).not.toHaveBeenCalled();
   });
 
+  it("drops a token it cannot use with warning WARN_INITIAL_TOKEN_DROPPED, once; the manager stays idle", () => {
+    const { manager, script } = setup();
+    const warnings: { code: string; message: string }[] = [];
+    manager.on("warning", (warning) => warnings.push(warning));
+    const expired = mintToken(900, { iatOffsetSec: -1_000 });
+    manager.hydrate(expired);
+    manager.hydrate("not-a-jwt");
+    expect(warnings).toEqual([
+      { code: "WARN_INITIAL_TOKEN_DROPPED", message: expect.stringContaining("ERR_TOKEN_EXPIRED") },
+    ]);
+    expect(warnings[0]!.message).toContain("The app's server must hand over only a token that can still be served");
+    expect(warnings[0]!.message).not.toContain(expired);
+    expect(manager.getSnapshot().status).toBe("idle");
+    expect(script.fetcher).not.toHaveBeenCalled();
+  });
+
+  it("a warning listener that signs out as the server's token is taken keeps it signed out (invariant 3)", async () => {
+    const { manager, script } = setup();
+    const tokens: unknown[] = [];
+    manager.on("token", (event) => tokens.push(event));
+    manager.on("warning", () => manager.signOut());
+    manager.hydrate(mintToken(900, { claims: { iat: null } })); // usable, with WARN_TOKEN_MISSING_IAT
+    expect(manager.getSnapshot()).toMatchObject({ status: "signedOut", hasToken: false });
+    expect(tokens).toEqual([]);
+    expect(await manager.getToken()).toBeNull();
+    expect(script.fetcher).not.toHaveBeenCalled();
+  });
+
+  it("a server's token that waited sets no ceiling: a caller asking for more validity gets a fetch", async () => {
+    // A 15-minute token rendered 10 minutes ago: 5 minutes left. The issuer mints 15 minutes on request.
+    const { manager, script } = setup({ initialToken: mintToken(900, { iatOffsetSec: -600 }) });
+    expect(manager.getSnapshot().status).toBe("valid");
+    expect(await manager.getToken({ minValidityMs: 8 * 60_000 })).toBe(script.issued[0]);
+    expect(script.calls.map((c) => c.reason)).toEqual(["scheduled"]);
+  });
+
+  it("a server's token whose iat is ahead of this clock teaches the skew estimate (this clock behind)", () => {
+    const { manager } = setup();
+    const warnings: string[] = [];
+    manager.on("warning", ({ code }) => warnings.push(code));
+    manager.hydrate(mintToken(900, { iatOffsetSec: 60 })); // the issuer's clock is 60 s ahead of this one
+    expect(manager.getSnapshot()).toMatchObject({ status: "valid", clockSkewMs: -60_000 });
+    expect(warnings).toContain("WARN_CLOCK_SKEW");
+  });
+
   it("leaves a running or signed-out manager alone: a stale server token never undoes a sign-out", async () => {
     const { manager, script } = setup();
     const own = await manager.getToken();
