@@ -7,7 +7,7 @@
  * @module
  */
 import { exportJWK, importJWK, importPKCS8, importSPKI } from "jose";
-import { readMaterial, rsaModulusBits, type Material } from "./key-material";
+import { ACCEPTS, readMaterial, rsaModulusBits, type Material } from "./key-material";
 import { fail, type IssuerAlgorithm, type IssuerKeyOptions } from "./options";
 
 /** A public JWK as the JWKS serves it: only public members, with `kid`, `alg` and `use: "sig"`. */
@@ -83,11 +83,7 @@ function checkSize(
     ? rsaModulusBits(jwk.n)
     : ((key?.algorithm as { modulusLength?: number } | undefined)?.modulusLength ?? 0);
   if (bits < 2048) {
-    fail(
-      path,
-      `is an RSA key of ${bits} bits: use 2048 bits or more (RS256 keys under 2048 bits can be broken, and ` +
-        "WebCrypto refuses some of them).",
-    );
+    fail(path, `is an RSA key of ${bits} bits (under 2048 bits it can be broken). ${ACCEPTS}.`);
   }
 }
 

@@ -15,7 +15,7 @@ export type Material =
   | { format: "jwk"; jwk: Record<string, unknown>; algorithm: IssuerAlgorithm; isPrivate: boolean }
   | { format: "cryptokey"; key: CryptoKey; algorithm: IssuerAlgorithm; isPrivate: boolean };
 
-const ACCEPTS =
+export const ACCEPTS =
   "Convex's customJwt accepts only RS256 (an RSA key of 2048 bits or more) and ES256 (an EC P-256 key): generate " +
   "one with `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048` or " +
   "`openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256`";
