@@ -5,7 +5,7 @@
  * @module
  */
 import { CLIENT_REFRESH_LEEWAY_SECONDS, LEEWAY_SECONDS } from "../server/backend-rules";
-import { rotationProblems, type KeyTimes, type RotationPolicy } from "./rotation";
+import { publishLeadMs, rotationProblems, type KeyTimes, type RotationPolicy } from "./rotation";
 
 /** The two algorithms a Convex `customJwt` provider accepts. */
 export type IssuerAlgorithm = "RS256" | "ES256";
@@ -165,7 +165,7 @@ export function resolveKeyTimes(keys: unknown, policy: RotationPolicy): KeyTimes
         `${ACCEPTS}: an RSA key of 2048 bits or more, or an EC P-256 key.`,
     );
   }
-  const lead = policy.jwksMaxAgeMs + policy.marginMs;
+  const lead = publishLeadMs(policy);
   const seen = new Map<string, number>();
   const times = keys.map((key: IssuerKeyOptions, i): KeyTimes => {
     if (typeof key !== "object" || key === null) fail(`keys[${i}]`, "must be an object: { kid, privateKey }.");
