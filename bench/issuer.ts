@@ -2,7 +2,8 @@
  * Tokens minted per second by the issuer kit (`createIssuer(...).mint()`) against bare jose minting the same
  * token (`new SignJWT({ iss, sub, aud, iat, exp, jti }).setProtectedHeader({ alg, typ, kid }).sign(key)`) with
  * the same key, in the same process: paired batches (a kit batch beside a jose batch, order alternating), each
- * task warmed; we report the median of the pairs' ratios, never absolute times. Budget: the kit's overhead ≤ 10 % (ratio ≤ 1.1×), for ES256 and RS256.
+ * task warmed; we report the median of the pairs' ratios, never absolute times. Budget: the kit's overhead
+ * ≤ 10 % (ratio ≤ 1.1×), for ES256 and RS256.
  * The kit's key list has three keys in rotation, so the rotation lookup is part of what is measured.
  */
 import { existsSync } from "node:fs";

@@ -68,7 +68,7 @@ describe("mint", () => {
     },
   );
 
-  it("the provider it gives is what the local deployment (validating as Convex does) and diagnoseToken accept", async () => {
+  it("its provider() is what the local deployment (validating as Convex does) and diagnoseToken accept", async () => {
     const issuer = await createIssuer({
       issuer: "https://auth.test",
       applicationID: "convex",
@@ -111,7 +111,7 @@ describe("mint", () => {
 });
 
 describe("rotation through the issuer's clock", () => {
-  it("switches the signing key at signFrom, publishes it before, and drops the retired key after its tokens", async () => {
+  it("switches keys at signFrom, publishes the next one before, drops the retired one after its tokens", async () => {
     let now = T;
     const issuer = await createIssuer({
       issuer: "https://auth.test",
@@ -182,7 +182,10 @@ describe("options refused at start, by name", () => {
     [
       "a key that signs too soon after it is added",
       () => ({ keys: [...key(), { kid: "b", privateKey: ec2.pem, publishFrom: T, signFrom: T + 60_000 }] }),
-      /`keys\[1\]\.signFrom` \(2030-01-01T00:01:00\.000Z\) is only 60 s after `keys\[1\]\.publishFrom`.*set signFrom to 2030-01-01T00:06:00\.000Z or later/,
+      new RegExp(
+        "`keys\\[1\\]\\.signFrom` \\(2030-01-01T00:01:00\\.000Z\\) is only 60 s after `keys\\[1\\]\\.publishFrom`" +
+          ".*set signFrom to 2030-01-01T00:06:00\\.000Z or later",
+      ),
     ],
     [
       "keys out of order",

@@ -26,6 +26,13 @@ beforeAll(async () => {
   });
 });
 
+const headersOf = (r: Response) => {
+  const out: Record<string, string> = {};
+  r.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+};
 const request = (method = "GET") => new Request("https://auth.test/.well-known/jwks.json", { method });
 
 describe("jwksHandler", () => {
@@ -33,7 +40,7 @@ describe("jwksHandler", () => {
     now = T;
     const response = jwksHandler(issuer)(request());
     expect(response.status).toBe(200);
-    expect(Object.fromEntries(response.headers)).toEqual({
+    expect(headersOf(response)).toEqual({
       "content-type": "application/json",
       "cache-control": "public, max-age=120",
       "access-control-allow-origin": "*",

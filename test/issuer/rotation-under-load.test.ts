@@ -137,7 +137,7 @@ async function scenario(clock: IntegrationClock, served: Served, start: number):
 }
 
 describe("key rotation under load, against the local deployment", () => {
-  it("the kit rotates three times with 0 rejected Authenticate and 0 signed-out clients; a naive rotation is rejected", async () => {
+  it("the kit: 3 rotations, 0 rejected Authenticate, 0 signed-out clients; a naive rotation: rejections", async () => {
     const clock = useIntegrationClock(Date.UTC(2030, 0, 1));
     cleanups.push(() => clock.restore());
     await expect(

@@ -121,7 +121,7 @@ describe("rotation maths (properties)", () => {
     );
   });
 
-  it("every instance agrees: the same list gives the same answers, and a retired key eventually leaves the JWKS", () => {
+  it("instances agree: the same list gives the same answers; a retired key eventually leaves the JWKS", () => {
     fc.assert(
       fc.property(
         planArb.chain((p) => fc.tuple(fc.constant(p), instantArb(p.windows, p.policy))),
@@ -207,9 +207,11 @@ describe("rotation maths (examples)", () => {
     );
     expect(problems.map((p) => p.path)).toEqual(["keys[1].signFrom", "keys[2].signFrom", "keys[2].signFrom"]);
     expect(problems[0]!.message).toBe(
-      "`keys[1].signFrom` (2030-01-01T00:02:00.000Z) is only 120 s after `keys[1].publishFrom` (2030-01-01T00:00:00.000Z), " +
+      "`keys[1].signFrom` (2030-01-01T00:02:00.000Z) is only 120 s after `keys[1].publishFrom` " +
+        "(2030-01-01T00:00:00.000Z), " +
         'when kid "b" is added to the JWKS. Convex may keep a copy of the JWKS without it for jwksMaxAgeSec + ' +
-        "rotationMarginSec = 360 s and rejects its tokens meanwhile: set signFrom to 2030-01-01T00:06:00.000Z or later " +
+        "rotationMarginSec = 360 s and rejects its tokens meanwhile: set signFrom to 2030-01-01T00:06:00.000Z or " +
+        "later " +
         "(or leave it out: it defaults to the earliest safe instant), or publish the key earlier.",
     );
     expect(problems[1]!.message).toMatch(

@@ -24,7 +24,13 @@ beforeAll(async () => {
 });
 
 const get = (init?: RequestInit) => new Request("https://app.test/api/convex-token", init);
-const headersOf = (r: Response) => Object.fromEntries(r.headers);
+const headersOf = (r: Response) => {
+  const out: Record<string, string> = {};
+  r.headers.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+};
 
 describe("tokenHandler answers", () => {
   it("a subject: 200 { token, expiresAt }, no-store; the token is the issuer's", async () => {

@@ -1,7 +1,8 @@
 /**
  * Budgets: /testing, /server and /issuer never reach the core's bundle, /server needs no dependency, /issuer
- * runs wherever WebCrypto does (no Node API), and the kit never imports a test framework (it must work under jest, node:test or a plain script). Checked on the
- * sources' import graph with esbuild, so it runs before any build.
+ * runs wherever WebCrypto does (no Node API), and the kit never imports a test framework (it must work under
+ * jest, node:test or a plain script). Checked on the sources' import graph with esbuild, so it runs before
+ * any build.
  */
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -46,7 +47,7 @@ describe("entry graph", () => {
     expect(inputs.filter((f) => f.includes("src/testing/"))).toEqual([]);
   });
 
-  it("/issuer uses jose (and jwt-decode through the shared rules), no Node API, nothing from /testing or /cli", async () => {
+  it("/issuer uses jose (jwt-decode via the shared rules), no Node API, nothing from /testing or /cli", async () => {
     const result = await build({
       entryPoints: ["src/issuer/index.ts"],
       absWorkingDir: ROOT,
