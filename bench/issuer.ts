@@ -112,7 +112,7 @@ export async function run(): Promise<BenchResult> {
   const es = await measure("ES256");
   const rs = await measure("RS256");
   return {
-    name: "issuer: tokens minted per second, kit vs bare jose",
+    name: "issuer: tokens minted per CPU second, kit vs bare jose",
     checks: [...es.checks, ...rs.checks],
     notes: [es.note, rs.note],
   };
