@@ -3,10 +3,16 @@
  * `customJwt` provider, a localhost server for the JWKS and a token endpoint, and full control over
  * every claim so tests can mint exactly the broken token they need. It does not import any test framework.
  *
+ * It is the production signer (`convex-custom-jwt/issuer`: the same key import and public JWK, the same
+ * header and claims, the same signing call) plus its knobs for broken tokens and naive rotations, so the two
+ * cannot drift.
+ *
  * @module
  */
-import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { generateKeyPair } from "jose";
 import { randomUUID } from "node:crypto";
+import { importIssuerKey } from "../issuer/import-key";
+import { signToken, tokenHeader, tokenPayload } from "../issuer/token-claims";
 import type { CustomJwtProvider } from "./convex-deployment";
 import { trackIo } from "./io-activity";
 import { startTokenEndpoint, type TokenEndpoint, type TokenEndpointOptions } from "./token-endpoint";
@@ -104,6 +110,7 @@ export interface TestIssuerOptions {
   now?: () => number;
 }
 
+/** A key as the production signer imports it (`convex-custom-jwt/issuer`): its public JWK and signing key. */
 interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
@@ -137,10 +144,10 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
   let keySeq = 0;
   const newKey = async (): Promise<SigningKey> => {
     // RSA key generation takes ~100 ms of real time; track it so pump() waits.
-    const { publicKey, privateKey } = await trackIo(generateKeyPair(alg, { extractable: true }));
+    const { privateKey } = await trackIo(generateKeyPair(alg, { extractable: true }));
     const kid = `key-${++keySeq}-${randomUUID().slice(0, 8)}`;
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: "sig" };
-    return { kid, privateKey, publicJwk };
+    const imported = await trackIo(importIssuerKey({ kid, privateKey }, 0));
+    return { kid, privateKey: imported.privateKey!, publicJwk: { ...imported.publicJwk } };
   };
 
   const providerFor = (jwks: string): CustomJwtProvider => ({
@@ -167,23 +174,25 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
     now: opts.now ?? (() => Date.now()),
 
     async mint(m: MintOptions = {}) {
-      const nowSec = Math.floor(issuer.now() / 1000);
       const lifetime = m.lifetimeSec ?? defaultLifetimeSec;
-      const iat = m.iat === undefined ? nowSec : m.iat;
-      const exp = m.exp === undefined ? (iat ?? nowSec) + lifetime : m.exp;
-      const registered: Record<string, unknown> = {
-        iss: m.iss === undefined ? issuer.issuer : m.iss,
-        sub: m.sub === undefined ? issuer.subject : m.sub,
-        aud: m.aud === undefined ? issuer.applicationID : m.aud,
-        iat,
-        exp,
-        jti: randomUUID(),
-      };
-      const payload = dropNulls({ ...registered, ...m.claims });
-      const header = dropNulls({ alg, typ: "JWT", kid: m.kid === undefined ? current.kid : m.kid });
-      // The payload is passed raw (no setIssuedAt()/setExpirationTime()) so tests
-      // can produce any claim shape, including ones jose itself would refuse.
-      return trackIo(new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(current.privateKey));
+      // The production signer's header and claims (convex-custom-jwt/issuer), then the knobs on top.
+      const base = tokenPayload({
+        issuer: issuer.issuer,
+        applicationID: issuer.applicationID,
+        subject: issuer.subject,
+        nowMs: issuer.now(),
+        lifetimeSec: lifetime,
+      });
+      const iat = m.iat === undefined ? (base.iat as number) : m.iat;
+      const exp = m.exp === undefined ? (iat ?? (base.iat as number)) + lifetime : m.exp;
+      const knobs: Record<string, unknown> = { iat, exp };
+      if (m.iss !== undefined) knobs.iss = m.iss;
+      if (m.sub !== undefined) knobs.sub = m.sub;
+      if (m.aud !== undefined) knobs.aud = m.aud;
+      const payload = dropNulls({ ...base, ...knobs, ...m.claims });
+      const header = dropNulls({ ...tokenHeader(alg, current.kid), kid: m.kid === undefined ? current.kid : m.kid });
+      // Signed as is (no claim added or checked) so tests can produce any claim shape, even ones jose would refuse.
+      return trackIo(signToken(header, payload, current.privateKey));
     },
 
     sign(claims = {}) {
