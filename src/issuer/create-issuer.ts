@@ -9,7 +9,7 @@ import { CLIENT_REFRESH_LEEWAY_SECONDS } from "../server/backend-rules";
 import { customJwtProvider, type CustomJwtProvider } from "../server/custom-jwt-provider";
 import { importIssuerKey, type ImportedKey, type PublicJwk } from "./import-key";
 import { fail, resolveKeyTimes, resolvePolicy, type IssuerAlgorithm, type IssuerOptions } from "./options";
-import { lastJwksChangeAt, publishedKeysAt, rotationWindows, signingKeyAt, type KeyWindow } from "./rotation";
+import { newestKeyPublishedAt, publishedKeysAt, rotationWindows, signingKeyAt, type KeyWindow } from "./rotation";
 import { checkCustomClaims, signToken, tokenHeader, tokenPayload } from "./token-claims";
 
 /** Options of {@link Issuer.mint}. */
@@ -58,8 +58,11 @@ export interface Issuer {
   mint(subject: string, options?: MintOptions): Promise<MintedToken>;
   /** The JWKS at `at` (epoch ms, default now): public members only. A fresh copy on every call. */
   jwks(at?: number): { keys: PublicJwk[] };
-  /** When the JWKS last changed at or before `at` (epoch ms), or `undefined` if it never did (for `Last-Modified`). */
-  jwksChangedAt(at?: number): number | undefined;
+  /**
+   * Since when the JWKS has held every key it publishes at `at` (epoch ms, default now): the newest key's
+   * `publishFrom`, or `undefined` when all are published since always. Served as `Last-Modified`.
+   */
+  jwksLastModified(at?: number): number | undefined;
   /** The `kid` that signs at `at` (epoch ms, default now). */
   signingKid(at?: number): string;
   /** Every key's publish and signing window, in list order. */
@@ -206,8 +209,8 @@ export async function createIssuer(options: IssuerOptions): Promise<Issuer> {
     jwks(at = now()) {
       return { keys: publishedKeysAt(windows, at).map((w) => ({ ...keys[w.index]!.publicJwk })) };
     },
-    jwksChangedAt(at = now()) {
-      return lastJwksChangeAt(windows, at);
+    jwksLastModified(at = now()) {
+      return newestKeyPublishedAt(windows, at);
     },
     signingKid(at = now()) {
       return signerAt(at).kid;

@@ -129,13 +129,16 @@ export function publishedKeysAt(windows: readonly KeyWindow[], at: number): KeyW
   return windows.filter((w) => w.publishFrom <= at && at < w.unpublishAt);
 }
 
-/** The last instant at or before `at` when the published set changed, or `undefined` if it never did. */
-export function lastJwksChangeAt(windows: readonly KeyWindow[], at: number): number | undefined {
-  let last: number | undefined;
-  for (const w of windows) {
-    for (const change of [w.publishFrom, w.unpublishAt]) {
-      if (Number.isFinite(change) && change <= at && (last === undefined || change > last)) last = change;
-    }
+/**
+ * Since when the JWKS has held every key it publishes at `at`: the newest of their `publishFrom` (`undefined`
+ * when they are all published since always). A removal does not count: a copy that still holds a retired key
+ * verifies everything the current set does. Served as `Last-Modified`, it tells a reader (`doctor`) that any
+ * copy fetched after it has every current key.
+ */
+export function newestKeyPublishedAt(windows: readonly KeyWindow[], at: number): number | undefined {
+  let newest: number | undefined;
+  for (const w of publishedKeysAt(windows, at)) {
+    if (Number.isFinite(w.publishFrom) && (newest === undefined || w.publishFrom > newest)) newest = w.publishFrom;
   }
-  return last;
+  return newest;
 }

@@ -126,9 +126,9 @@ describe("rotation through the issuer's clock", () => {
       clock: { now: () => now },
     });
     const kids = () => issuer.jwks().keys.map((k) => k.kid);
-    expect([issuer.signingKid(), kids(), issuer.jwksChangedAt()]).toEqual(["old", ["old"], undefined]);
+    expect([issuer.signingKid(), kids(), issuer.jwksLastModified()]).toEqual(["old", ["old"], undefined]);
     now = T + 60_000;
-    expect([issuer.signingKid(), kids(), issuer.jwksChangedAt()]).toEqual(["old", ["old", "new"], T + 60_000]);
+    expect([issuer.signingKid(), kids(), issuer.jwksLastModified()]).toEqual(["old", ["old", "new"], T + 60_000]);
     now = T + 95_000;
     expect([issuer.signingKid(), (await issuer.mint("u")).kid]).toEqual(["new", "new"]);
     now = T + 95_000 + (100 + 5 + 35) * 1000 - 1;

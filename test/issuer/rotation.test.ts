@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveKeyTimes, type IssuerKeyOptions } from "../../src/issuer/options";
 import {
-  lastJwksChangeAt,
+  newestKeyPublishedAt,
   publishLeadMs,
   publishedKeysAt,
   rotationProblems,
@@ -137,6 +137,22 @@ describe("rotation maths (properties)", () => {
     );
   });
 
+  it("Last-Modified is honest: any copy fetched between it and now holds every key published now", () => {
+    fc.assert(
+      fc.property(
+        planArb.chain((p) =>
+          fc.tuple(fc.constant(p), instantArb(p.windows, p.policy), fc.double({ min: 0, max: 1, noNaN: true })),
+        ),
+        ([{ windows }, t, u]) => {
+          const since = newestKeyPublishedAt(windows, t) ?? t - 30 * DAY;
+          const fetchedAt = Math.round(since + u * (t - since));
+          for (const kid of kidsAt(windows, t)) expect(kidsAt(windows, fetchedAt)).toContain(kid);
+        },
+      ),
+      runs,
+    );
+  });
+
   it("a list is refused exactly when some key would sign before max-age + margin after it is published", () => {
     fc.assert(
       fc.property(
@@ -190,10 +206,11 @@ describe("rotation maths (examples)", () => {
     expect(signingKeyAt(windows, at("2030-01-03T00:00:00Z"))?.kid).toBe("c");
   });
 
-  it("lastJwksChangeAt: the latest publish or unpublish at or before the instant (for Last-Modified)", () => {
-    expect(lastJwksChangeAt(windows, at("2030-01-01T12:00:00Z"))).toBeUndefined();
-    expect(lastJwksChangeAt(windows, at("2030-01-02T00:03:00Z"))).toBe(at("2030-01-02T00:00:00Z"));
-    expect(lastJwksChangeAt(windows, at("2030-01-02T01:00:00Z"))).toBe(at("2030-01-02T00:06:00Z", 1265));
+  it("newestKeyPublishedAt: since when the JWKS holds all its keys (Last-Modified); removals do not count", () => {
+    expect(newestKeyPublishedAt(windows, at("2030-01-01T12:00:00Z"))).toBeUndefined();
+    expect(newestKeyPublishedAt(windows, at("2030-01-02T00:03:00Z"))).toBe(at("2030-01-02T00:00:00Z"));
+    expect(newestKeyPublishedAt(windows, at("2030-01-02T01:00:00Z"))).toBe(at("2030-01-02T00:00:00Z"));
+    expect(newestKeyPublishedAt(windows, at("2030-01-03T00:00:00Z"))).toBe(at("2030-01-02T23:54:00Z"));
   });
 
   it("rotationProblems names the option and the instant to use instead", () => {
