@@ -17,6 +17,7 @@ import {
   type Claims,
 } from "./backend-rules";
 import type { CustomJwtProvider } from "./custom-jwt-provider";
+import { checkJwksCaching, checkKidPublished } from "./check-key-rotation";
 import { checkConfig, checkProvider, type ProvidersInput } from "./check-routing";
 import type { Finding } from "./findings";
 import { loadJwks } from "./load-jwks";
@@ -67,11 +68,7 @@ async function checkSignature(
     for (const check of ["kid", "alg", "signature"] as const) r.skip(check, "the JWKS could not be loaded.");
     return;
   }
-  if (loaded.maxAgeSec !== undefined && loaded.maxAgeSec > 86_400) {
-    r.warn("jwks", "JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
-  } else {
-    r.pass("jwks", `${loaded.detail}.`);
-  }
+  checkJwksCaching(loaded, r);
 
   const backend = signatureFailureMessage(token);
   const header = parseHeader(token);
@@ -102,7 +99,7 @@ async function checkSignature(
     );
     return skipRest();
   }
-  r.pass("kid", `kid ${JSON.stringify(header.kid)} is in the JWKS.`);
+  checkKidPublished(header.kid, parsePayload(token)?.iat, loaded, opts.now ?? Date.now(), r);
 
   if (present(jwk.alg) && jwk.alg !== header.alg) {
     r.fail(

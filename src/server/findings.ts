@@ -43,9 +43,12 @@ export type FindingCode =
   | "JWKS_INVALID"
   | "JWKS_DATA_URL_INVALID"
   | "JWKS_CACHE_LONG"
+  | "JWKS_CACHE_MISSING"
   | "HEADER_MALFORMED"
   | "KID_MISSING"
   | "KID_UNKNOWN"
+  | "KID_MAYBE_NOT_CACHED"
+  | "KEY_PUBLISHED_LATE"
   | "ALG_MISMATCH"
   | "JWK_ALG_MISMATCH"
   | "SIGNATURE_INVALID"
@@ -104,6 +107,9 @@ export const FIXES: Readonly<Record<FindingCode, string>> = {
   JWKS_CACHE_LONG:
     "Serve the JWKS with a short `Cache-Control: max-age` (minutes, not days): Convex caches it that long, so a new " +
     "key is not seen before it expires.",
+  JWKS_CACHE_MISSING:
+    "Serve the JWKS with `Cache-Control: public, max-age=300` (minutes, not seconds or days; " +
+    "convex-custom-jwt/issuer's jwksHandler does), and publish each new key at least that long before signing with it.",
   HEADER_MALFORMED:
     'Make the JWT header a JSON object with `alg` ("RS256" or "ES256"), `typ: "JWT"` and the `kid` of a key in your ' +
     "JWKS.",
@@ -112,6 +118,12 @@ export const FIXES: Readonly<Record<FindingCode, string>> = {
   KID_UNKNOWN:
     "Publish the signing key in the JWKS under this `kid` (publish new keys before signing with them; Convex caches " +
     "the JWKS for its max-age), or sign with a published key.",
+  KID_MAYBE_NOT_CACHED:
+    "Publish a new key at least the JWKS's max-age before signing with it (convex-custom-jwt/issuer rotates this " +
+    "way); if this kid was published earlier, nothing to do. Until then, sign with the previous key.",
+  KEY_PUBLISHED_LATE:
+    "Next rotation, publish the new key at least the JWKS's max-age before signing with it (convex-custom-jwt/issuer " +
+    "computes when), and keep the old key published until its last token has expired.",
   ALG_MISMATCH:
     "Sign with the provider's `algorithm`, or set `algorithm` to the one your issuer uses (RS256 or ES256).",
   JWK_ALG_MISMATCH: "Make the JWK's `alg` equal the token header's `alg` (or remove `alg` from the JWK).",

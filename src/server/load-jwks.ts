@@ -10,7 +10,17 @@ import type { FindingCode } from "./findings";
 
 /** The outcome of {@link loadJwks}. */
 export type JwksLoad =
-  | { ok: true; keys: Record<string, unknown>[]; detail: string; maxAgeSec?: number }
+  | {
+      ok: true;
+      keys: Record<string, unknown>[];
+      detail: string;
+      /** Fetched over HTTP (its headers were read), not a data: URL or a JWKS given locally. */
+      fetched?: boolean;
+      /** How long a shared cache (Convex's) keeps it: `s-maxage`/`max-age`, 0 for `no-store`/`no-cache`/`private`. */
+      maxAgeSec?: number;
+      /** `Last-Modified`, epoch ms. */
+      lastModifiedMs?: number;
+    }
   | { ok: false; code: FindingCode; message: string; backendMessage: string };
 
 /** Options of {@link loadJwks}. */
@@ -30,6 +40,7 @@ export function safeUrl(uri: string): string {
 }
 
 function maxAge(cacheControl: string | null): number | undefined {
+  if (/(?:^|,)\s*(?:no-store|no-cache|private)\b/i.test(cacheControl ?? "")) return 0;
   const m = /(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*"?(\d+)/i.exec(cacheControl ?? "");
   return m ? Number(m[1]) : undefined;
 }
@@ -113,10 +124,13 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
   if (!keys) return bodyError();
   const cacheControl = response.headers.get("cache-control");
   const age = maxAge(cacheControl);
+  const lastModified = Date.parse(response.headers.get("last-modified") ?? "");
   return {
     ok: true,
     keys,
     detail: `${keys.length} key(s) from ${shown} (${contentType}; Cache-Control: ${cacheControl ?? "none"})`,
+    fetched: true,
     ...(age !== undefined ? { maxAgeSec: age } : {}),
+    ...(Number.isFinite(lastModified) ? { lastModifiedMs: lastModified } : {}),
   };
 }
