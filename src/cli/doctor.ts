@@ -12,12 +12,15 @@ import { parseArgs } from "node:util";
 import { parseHeader, parsePayload } from "../server/backend-rules";
 import { diagnoseToken, type Diagnosis } from "../server/diagnose-token";
 import type { CustomJwtProvider } from "../server/custom-jwt-provider";
+import { fetchTokenFrom, parseHeaders } from "./fetch-token";
 import { ConfigLoadError, loadAuthConfig } from "./load-config";
 
-export const DOCTOR_USAGE = `Usage: convex-custom-jwt doctor [<token> | -] [options]
+export const DOCTOR_USAGE = `Usage: convex-custom-jwt doctor [<token> | - | --token-url <url>] [options]
 
 Runs the Convex backend's customJwt checks on a token and prints each one with its fix.
-The token is the argument, or is read from stdin when it is "-" or left out. It is never printed whole.
+The token is the argument, or is read from stdin when it is "-" or left out, or is fetched from a live
+token endpoint with --token-url. It is never printed whole. With a JWKS URL, the live issuer is checked
+too: the JWKS's Cache-Control, and whether the token's key is in every copy Convex may still hold.
 
 Provider config (one of):
   --config <file>            convex/auth.config.ts, .js, .mjs or .cjs (default: ./convex/auth.config.ts or .js)
@@ -27,6 +30,8 @@ Provider config (one of):
   --algorithm <RS256|ES256>  its algorithm (default RS256)
 
 Other options:
+  --token-url <url>          get the token from this endpoint (GET; { "token": … } or the bare JWT)
+  --header "<name>: <value>" a request header for --token-url (repeatable), e.g. "cookie: session=…"
   --jwks-file <file>         use this JWKS instead of fetching the provider's URL (offline)
   --now <seconds>            check as of this time (Unix seconds) instead of now
   --json                     print the diagnosis as JSON
@@ -94,6 +99,8 @@ function parseDoctorArgs(args: string[]) {
       "application-id": { type: "string" },
       algorithm: { type: "string" },
       "jwks-file": { type: "string" },
+      "token-url": { type: "string" },
+      header: { type: "string", multiple: true },
       now: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -121,7 +128,18 @@ export async function doctor(args: string[], io: DoctorIo): Promise<number> {
   }
 
   let token = positionals[0];
-  if (token === undefined || token === "-") {
+  if (o["token-url"] !== undefined) {
+    if (token !== undefined) {
+      io.stderr(`Give a token or --token-url, not both.\n\n${DOCTOR_USAGE}\n`);
+      return 2;
+    }
+    try {
+      token = await fetchTokenFrom(o["token-url"], parseHeaders(o.header ?? []));
+    } catch (err) {
+      io.stderr(`${(err as Error).message}\n`);
+      return 2;
+    }
+  } else if (token === undefined || token === "-") {
     if (token === undefined && io.isStdinTty) {
       io.stderr(`Pass the token as an argument, or on stdin.\n\n${DOCTOR_USAGE}\n`);
       return 2;
