@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { exportPKCS8, generateKeyPair } from "jose";
+import { generateKeyPair } from "jose";
 import { afterEach, expect, it } from "vitest";
 import { createIssuer, jwksHandler } from "../../src/issuer/index";
 import { startLocalConvexDeployment } from "../../src/testing/index";
@@ -25,7 +25,7 @@ it("stays authenticated for an hour of 5-minute tokens, then signs out", async (
   const issuer = await createIssuer({
     issuer: "https://auth.test",
     applicationID: "convex",
-    keys: [{ kid: "2025-01", privateKey: await exportPKCS8(privateKey) }],
+    keys: [{ kid: "2025-01", privateKey }],
     lifetimeSec: 300,
   });
   const jwks = toNodeListener(jwksHandler(issuer));
