@@ -12,6 +12,15 @@ import { fail, resolveKeyTimes, resolvePolicy, type IssuerAlgorithm, type Issuer
 import { newestKeyPublishedAt, publishedKeysAt, rotationWindows, signingKeyAt, type KeyWindow } from "./rotation";
 import { checkCustomClaims, signToken, tokenHeader, tokenPayload } from "./token-claims";
 
+/**
+ * `mint()` has no key to sign with at this instant: the clock is before the first key's `signFrom`, or this
+ * instance holds only the public half of the key that signs now.
+ */
+export class SigningKeyError extends Error {
+  override name = "SigningKeyError";
+  readonly code = "ERR_SIGNING_KEY_UNAVAILABLE";
+}
+
 /** Options of {@link Issuer.mint}. */
 export interface MintOptions {
   /**
@@ -165,8 +174,9 @@ export async function createIssuer(options: IssuerOptions): Promise<Issuer> {
   const signerAt = (at: number): ImportedKey => {
     const w = signingKeyAt(windows, at);
     if (!w) {
-      throw new RangeError(
-        `Issuer: no key signs at ${new Date(at).toISOString()} (before keys[0].signFrom): check the server's clock.`,
+      throw new SigningKeyError(
+        `Issuer.mint: no key signs at ${new Date(at).toISOString()}, before keys[0].signFrom: check this server's ` +
+          "clock, or the first key's signFrom.",
       );
     }
     return keys[w.index]!;
@@ -197,7 +207,7 @@ export async function createIssuer(options: IssuerOptions): Promise<Issuer> {
       const at = now();
       const key = signerAt(at);
       if (!key.privateKey) {
-        throw new Error(
+        throw new SigningKeyError(
           `Issuer.mint: kid ${JSON.stringify(key.kid)} signs now, but this instance has only its public key: mint on ` +
             "an instance given its privateKey.",
         );

@@ -21,7 +21,7 @@
  *
  * @module
  */
-export { createIssuer } from "./create-issuer";
+export { SigningKeyError, createIssuer } from "./create-issuer";
 export { jwksHandler } from "./jwks-handler";
 export { AuthenticateAnswerError, tokenHandler } from "./token-handler";
 

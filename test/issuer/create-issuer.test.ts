@@ -141,6 +141,22 @@ describe("rotation through the issuer's clock", () => {
     ]);
   });
 
+  it("a clock set back before the first signFrom: mint fails with SigningKeyError, saying what to check", async () => {
+    let now = T + 1000;
+    const issuer = await createIssuer({
+      issuer: "https://auth.test",
+      applicationID: "convex",
+      keys: [{ kid: "k", privateKey: ec.pem, signFrom: T }],
+      clock: { now: () => now },
+    });
+    now = T - 1;
+    await expect(issuer.mint("u")).rejects.toThrow(
+      "Issuer.mint: no key signs at 2029-12-31T23:59:59.999Z, before keys[0].signFrom: check this server's clock, " +
+        "or the first key's signFrom.",
+    );
+    await expect(issuer.mint("u")).rejects.toMatchObject({ code: "ERR_SIGNING_KEY_UNAVAILABLE" });
+  });
+
   it("an instance given only public keys serves the JWKS and refuses to mint, saying where to mint", async () => {
     const issuer = await createIssuer({
       issuer: "https://auth.test",
@@ -149,6 +165,10 @@ describe("rotation through the issuer's clock", () => {
     });
     expect(issuer.jwks().keys).toEqual([expect.objectContaining({ kid: "k", x: ec.publicJwk.x })]);
     await expect(issuer.mint("u")).rejects.toThrow(/kid "k" signs now, but this instance has only its public key/);
+    await expect(issuer.mint("u")).rejects.toMatchObject({
+      name: "SigningKeyError",
+      code: "ERR_SIGNING_KEY_UNAVAILABLE",
+    });
   });
 });
 
