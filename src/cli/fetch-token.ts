@@ -5,7 +5,7 @@
  * @internal
  * @module
  */
-import { safeUrl } from "../server/load-jwks";
+import { safeUrl } from "../server/safe-url";
 import { ConfigLoadError } from "./load-config";
 
 /** `Name: value` flags as headers; a malformed one is a usage error that names it. */

@@ -10,7 +10,8 @@ import { customJwtProvider, type CustomJwtProvider } from "../server/custom-jwt-
 import { importIssuerKey, type ImportedKey, type PublicJwk } from "./import-key";
 import { fail, resolveKeyTimes, resolvePolicy, type IssuerAlgorithm, type IssuerOptions } from "./options";
 import { newestKeyPublishedAt, publishedKeysAt, rotationWindows, signingKeyAt, type KeyWindow } from "./rotation";
-import { checkCustomClaims, signToken, tokenHeader, tokenPayload } from "./token-claims";
+import { signToken } from "./sign-token";
+import { checkCustomClaims, tokenHeader, tokenPayload } from "./token-claims";
 
 /**
  * `mint()` has no key to sign with at this instant: the clock is before the first key's `signFrom`, or this

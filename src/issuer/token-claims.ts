@@ -7,7 +7,6 @@
  * @internal
  * @module
  */
-import { SignJWT } from "jose";
 import { REGISTERED_CLAIMS } from "../server/backend-rules";
 import type { IssuerAlgorithm } from "./options";
 
@@ -47,15 +46,6 @@ export function tokenPayload(input: PayloadInput): Record<string, unknown> {
     jti: crypto.randomUUID(),
     ...input.claims,
   };
-}
-
-/** Sign `payload` under `header` (jose, WebCrypto). The payload is passed as is: no claim is added or checked. */
-export function signToken(
-  header: TokenHeader | Record<string, unknown>,
-  payload: Record<string, unknown>,
-  key: CryptoKey,
-) {
-  return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(key);
 }
 
 /**

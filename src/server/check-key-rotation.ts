@@ -8,7 +8,7 @@
  * @internal
  * @module
  */
-import { BACKEND_MESSAGES } from "./backend-rules";
+import { BACKEND_MESSAGES } from "./backend-messages";
 import type { JwksLoad } from "./load-jwks";
 import type { Report } from "./report";
 
@@ -21,14 +21,13 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The `jwks` finding: pass, or a warning about how Convex caches this JWKS. */
 export function checkJwksCaching(loaded: Loaded, r: Report): void {
-  if (loaded.fetched && !(loaded.maxAgeSec && loaded.maxAgeSec > 0)) {
+  if (loaded.fetched && loaded.maxAgeSec === undefined) {
     r.warn(
-      "jwks",
       "JWKS_CACHE_MISSING",
       `${loaded.detail}: no usable max-age, so Convex fetches the JWKS again for every token it validates.`,
     );
   } else if (loaded.maxAgeSec !== undefined && loaded.maxAgeSec > LONG_JWKS_CACHE_SEC) {
-    r.warn("jwks", "JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
+    r.warn("JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
   } else {
     r.pass("jwks", `${loaded.detail}.`);
   }
@@ -53,7 +52,6 @@ export function checkKidPublished(kid: string, iat: unknown, loaded: Loaded, now
   const published = `${found} as ${key}, published at ${iso(since)} (Last-Modified)`;
   if (nowMs - since < maxAgeMs) {
     r.warn(
-      "kid",
       "KID_MAYBE_NOT_CACHED",
       `${published}, ${Math.round((nowMs - since) / 1000)} s ago: a Convex deployment that fetched the JWKS ` +
         `before keeps that copy until ${iso(since + maxAgeMs)} (max-age ${loaded.maxAgeSec} s) and rejects this ` +
@@ -65,7 +63,6 @@ export function checkKidPublished(kid: string, iat: unknown, loaded: Loaded, now
   const signedMs = typeof iat === "number" ? iat * 1000 : undefined;
   if (signedMs !== undefined && signedMs >= since && signedMs - since < maxAgeMs) {
     r.warn(
-      "kid",
       "KEY_PUBLISHED_LATE",
       `${published}, and this token was signed ${Math.round((signedMs - since) / 1000)} s later, within the ` +
         `JWKS's max-age (${loaded.maxAgeSec} s): the key signed while Convex could still hold a copy without it, ` +

@@ -5,9 +5,10 @@
  * @internal
  * @module
  */
-import { audiences, issuerMatches, normalizeTokenIssuer, providerIssuerUrl } from "../core/issuer";
-import { BACKEND_MESSAGES, noProviderMessage, present, providerMatches, type Claims } from "./backend-rules";
-import type { CustomJwtProvider } from "./custom-jwt-provider";
+import { audiences, issuerMatches, normalizeIssuer, normalizeTokenIssuer, providerIssuerUrl } from "../core/issuer";
+import { BACKEND_MESSAGES } from "./backend-messages";
+import { noProviderMessage, present, providerMatches, type Claims } from "./backend-rules";
+import { isSupportedAlgorithm, type CustomJwtProvider } from "./custom-jwt-provider";
 import { isCustomJwt, type Report } from "./report";
 
 /** Providers as an array, or a whole `convex/auth.config` object (`{ providers }`). */
@@ -17,42 +18,39 @@ export type ProvidersInput = readonly unknown[] | { providers: readonly unknown[
 export function checkConfig(input: ProvidersInput, r: Report): CustomJwtProvider[] {
   const list = Array.isArray(input) ? input : (input as { providers?: unknown }).providers;
   if (!Array.isArray(list) || list.length === 0) {
-    r.fail("config", "NO_PROVIDERS", "No providers are configured.", BACKEND_MESSAGES.noProviders);
+    r.fail("NO_PROVIDERS", "convex/auth.config.ts configures no providers.", BACKEND_MESSAGES.noProviders);
     return [];
   }
   const providers = list.filter(isCustomJwt);
   const others = list.length - providers.length;
   let problems = 0;
   providers.forEach((p, i) => {
-    const name = `provider #${i + 1} (${p.issuer})`;
-    if (p.algorithm !== "RS256" && p.algorithm !== "ES256") {
+    const name = `Provider #${i + 1} (${p.issuer})`;
+    if (!isSupportedAlgorithm(p.algorithm)) {
       problems++;
       r.fail(
-        "config",
         "CONFIG_ALGORITHM_UNSUPPORTED",
-        `${name}: algorithm ${JSON.stringify(p.algorithm)}.`,
+        `${name} has algorithm ${JSON.stringify(p.algorithm)}, which Convex refuses.`,
         BACKEND_MESSAGES.badAlgorithm,
       );
     }
     if (typeof p.issuer !== "string" || p.issuer === "" || typeof p.jwks !== "string" || p.jwks === "") {
       problems++;
-      r.add(
-        "config",
-        "fail",
+      r.fail(
         "CONFIG_INVALID",
-        `${name}: issuer ${JSON.stringify(p.issuer)}, jwks ${JSON.stringify(p.jwks)}.`,
+        `${name} has issuer ${JSON.stringify(p.issuer)} and jwks ${JSON.stringify(p.jwks)}: both must be ` +
+          "non-empty URLs.",
       );
     }
     if (p.applicationID === undefined) {
       problems++;
-      r.warn("config", "APPLICATION_ID_MISSING", `${name} has no applicationID: any token of this issuer is accepted.`);
+      r.warn("APPLICATION_ID_MISSING", `${name} has no applicationID: any token of this issuer is accepted.`);
     }
   });
   if (providers.length === 0) {
     r.fail(
-      "config",
       "NO_PROVIDERS",
-      `No customJwt provider (${others} other provider(s) are not checked).`,
+      `convex/auth.config.ts has no customJwt provider (${others} other provider(s) are not checked).`,
       BACKEND_MESSAGES.noProviders,
     );
   } else if (problems === 0) {
@@ -64,12 +62,15 @@ export function checkConfig(input: ProvidersInput, r: Report): CustomJwtProvider
   return providers;
 }
 
+/** An issuer URL with its scheme, case and trailing slashes set aside: how a near miss is spotted. */
+const loosely = (normalized: string): string => normalized.replace(/^https?:\/\//, "").toLowerCase();
+
 /**
  * Step 1: routing on the unverified `iss`/`aud`. Returns the matched provider, or a candidate to keep diagnosing with.
  */
 export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r: Report) {
   if (!present(claims.iss)) {
-    r.fail("provider", "ISS_MISSING", "The token has no `iss` claim.", BACKEND_MESSAGES.missingIss);
+    r.fail("ISS_MISSING", "The token has no `iss` claim.", BACKEND_MESSAGES.missingIss);
     return { candidate: providers.length === 1 ? providers[0] : undefined };
   }
   const iss = claims.iss as string;
@@ -88,39 +89,19 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   if (sameIss.length > 0) {
     const apps = sameIss.map((p) => JSON.stringify(p.applicationID)).join(", ");
     if (!present(claims.aud)) {
-      r.fail(
-        "provider",
-        "AUDIENCE_MISSING",
-        `The token has no \`aud\`; the provider expects applicationID ${apps}.`,
-        backend,
-      );
+      r.fail("AUDIENCE_MISSING", `The token has no \`aud\`; the provider expects applicationID ${apps}.`, backend);
     } else {
-      r.fail(
-        "provider",
-        "AUDIENCE_MISMATCH",
-        `aud ${JSON.stringify(claims.aud)} does not contain applicationID ${apps}.`,
-        backend,
-      );
+      r.fail("AUDIENCE_MISMATCH", `aud ${JSON.stringify(claims.aud)} does not contain applicationID ${apps}.`, backend);
     }
     return { candidate: sameIss[0] };
   }
   const issuers = providers.map((p) => providerIssuerUrl(p.issuer));
-  const near = issuers.find(
-    (i) =>
-      i
-        .replace(/^https?:\/\//, "")
-        .toLowerCase()
-        .replace(/\/+$/, "") ===
-      normalizeTokenIssuer(iss)
-        .replace(/^https?:\/\//, "")
-        .toLowerCase()
-        .replace(/\/+$/, ""),
-  );
+  const near = providers.find((p) => loosely(normalizeIssuer(p.issuer)) === loosely(normalizeTokenIssuer(iss)));
   const hint = near
-    ? ` (close to ${JSON.stringify(near)}: the scheme or case differs, and both must match exactly)`
+    ? ` (close to ${JSON.stringify(providerIssuerUrl(near.issuer))}: the scheme or case differs, and both must ` +
+      "match exactly)"
     : "";
   r.fail(
-    "provider",
     "ISSUER_MISMATCH",
     `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${hint}.`,
     backend,
@@ -128,10 +109,8 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   const candidate = providers.length === 1 ? providers[0] : undefined;
   // With one provider, also say whether the audience would have matched.
   if (candidate?.applicationID !== undefined && !auds.includes(candidate.applicationID)) {
-    const code = present(claims.aud) ? "AUDIENCE_MISMATCH" : "AUDIENCE_MISSING";
     r.fail(
-      "provider",
-      code,
+      present(claims.aud) ? "AUDIENCE_MISMATCH" : "AUDIENCE_MISSING",
       `aud ${JSON.stringify(claims.aud ?? null)} does not contain applicationID ` +
         `${JSON.stringify(candidate.applicationID)} either.`,
       backend,

@@ -5,8 +5,10 @@
  * @internal
  * @module
  */
-import { BACKEND_MESSAGES, decodeDataUrl, isJwksContentType, parseJwks, reasonPhrase } from "./backend-rules";
+import { BACKEND_MESSAGES, reasonPhrase } from "./backend-messages";
 import type { FindingCode } from "./findings";
+import { decodeDataUrl, isJwksContentType, jwksCacheMs, parseJwks, requestHref } from "./jwks-rules";
+import { safeUrl } from "./safe-url";
 
 /** The outcome of {@link loadJwks}. */
 export type JwksLoad =
@@ -16,7 +18,7 @@ export type JwksLoad =
       detail: string;
       /** Fetched over HTTP (its headers were read), not a data: URL or a JWKS given locally. */
       fetched?: boolean;
-      /** How long a shared cache (Convex's) keeps it: `s-maxage`/`max-age`, 0 for `no-store`/`no-cache`/`private`. */
+      /** How long Convex's cache keeps it (`jwksCacheMs`); absent when it is not kept at all. */
       maxAgeSec?: number;
       /** `Last-Modified`, epoch ms. */
       lastModifiedMs?: number;
@@ -31,18 +33,6 @@ export interface LoadJwksOptions {
   jwks?: unknown;
   /** Give up on the request after this many milliseconds. @default 10000 */
   timeoutMs?: number;
-}
-
-/** A URL safe to print: query string and userinfo replaced by `…`. */
-export function safeUrl(uri: string): string {
-  if (uri.startsWith("data:")) return uri.length > 40 ? `${uri.slice(0, 40)}…` : uri;
-  return uri.replace(/\?.*$/, "?…").replace(/^(\w+:\/\/)[^/@]*@/, "$1…@");
-}
-
-function maxAge(cacheControl: string | null): number | undefined {
-  if (/(?:^|,)\s*(?:no-store|no-cache|private)\b/i.test(cacheControl ?? "")) return 0;
-  const m = /(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*"?(\d+)/i.exec(cacheControl ?? "");
-  return m ? Number(m[1]) : undefined;
 }
 
 /** Fetch (or take) and parse the JWKS for a provider whose `jwks` is `uri`. */
@@ -90,17 +80,11 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
     body = await response.text();
   } catch (err) {
     const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    let href = shown;
-    try {
-      href = safeUrl(new URL(uri).href);
-    } catch {
-      // keep the raw form
-    }
     return {
       ok: false,
       code: "JWKS_UNREACHABLE",
       message: `Could not reach ${shown}: ${why}.`,
-      backendMessage: BACKEND_MESSAGES.jwksNetwork(shown, href),
+      backendMessage: BACKEND_MESSAGES.jwksNetwork(shown, safeUrl(requestHref(uri))),
     };
   }
   if (response.status !== 200) {
@@ -123,14 +107,14 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
   const keys = parseJwks(body);
   if (!keys) return bodyError();
   const cacheControl = response.headers.get("cache-control");
-  const age = maxAge(cacheControl);
+  const cachedMs = jwksCacheMs(cacheControl, response.status);
   const lastModified = Date.parse(response.headers.get("last-modified") ?? "");
   return {
     ok: true,
     keys,
     detail: `${keys.length} key(s) from ${shown} (${contentType}; Cache-Control: ${cacheControl ?? "none"})`,
     fetched: true,
-    ...(age !== undefined ? { maxAgeSec: age } : {}),
+    ...(cachedMs > 0 ? { maxAgeSec: cachedMs / 1000 } : {}),
     ...(Number.isFinite(lastModified) ? { lastModifiedMs: lastModified } : {}),
   };
 }

@@ -12,31 +12,14 @@
 import { generateKeyPair } from "jose";
 import { randomUUID } from "node:crypto";
 import { importIssuerKey } from "../issuer/import-key";
-import { signToken, tokenHeader, tokenPayload } from "../issuer/token-claims";
-import type { CustomJwtProvider } from "./convex-deployment";
+import { signToken } from "../issuer/sign-token";
+import { tokenHeader } from "../issuer/token-claims";
+import { isSupportedAlgorithm, type CustomJwtProvider } from "../server/custom-jwt-provider";
 import { trackIo } from "./io-activity";
+import { DEFAULT_CLAIMS, mintClaims, withoutNulls, type MintOptions } from "./mint-claims";
 import { startTokenEndpoint, type TokenEndpoint, type TokenEndpointOptions } from "./token-endpoint";
 
-/** Per-token overrides for {@link TestIssuer.mint}. `null` always means "omit the claim / header". */
-export interface MintOptions {
-  /** `sub` claim. Default: the issuer's current {@link TestIssuer.subject}. `null` omits it. */
-  sub?: string | null;
-  /** Lifetime in seconds used for the default `exp`. Default: the issuer's `lifetimeSec` (900). */
-  lifetimeSec?: number;
-  /** `iat` in seconds. Default: now on the issuer clock. `null` omits it. */
-  iat?: number | null;
-  /** `exp` in seconds. Default: `iat + lifetimeSec` (or now + lifetime when `iat` is omitted). `null` omits it. */
-  exp?: number | null;
-  /** `aud` claim. Default: the issuer's `applicationID`. `null` omits it. */
-  aud?: string | string[] | null;
-  /** `iss` claim. Default: the issuer's `issuer`. `null` omits it. */
-  iss?: string | null;
-  /** Header `kid`. Default: the current key's kid. `null` omits it. Any string is used verbatim (the token is ' +
-    'still signed with the current key). */
-  kid?: string | null;
-  /** Extra claims, merged last: they can override anything above (e.g. a non-string `sub`, or `nbf`). */
-  claims?: Record<string, unknown>;
-}
+export type { MintOptions };
 
 /** A JWT issuer with its own signing keys; see {@link createTestIssuer}. */
 export interface TestIssuer {
@@ -110,7 +93,6 @@ export interface TestIssuerOptions {
   now?: () => number;
 }
 
-/** A key as the production signer imports it (`convex-custom-jwt/issuer`): its public JWK and signing key. */
 interface SigningKey {
   kid: string;
   privateKey: CryptoKey;
@@ -129,16 +111,17 @@ interface SigningKey {
  */
 export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<TestIssuer> {
   const alg = opts.algorithm ?? opts.alg ?? "RS256";
-  if (alg !== "RS256" && alg !== "ES256") {
+  if (!isSupportedAlgorithm(alg)) {
     throw new TypeError(
-      `createTestIssuer: \`algorithm\` must be "RS256" or "ES256" (the two Convex accepts), got ` +
-        `${JSON.stringify(alg)}.`,
+      `createTestIssuer: \`${opts.algorithm === undefined ? "alg" : "algorithm"}\` must be "RS256" or "ES256" (the ` +
+        `two algorithms a Convex customJwt provider accepts), got ${JSON.stringify(alg)}. Pass one of them.`,
     );
   }
-  const defaultLifetimeSec = opts.lifetimeSeconds ?? opts.lifetimeSec ?? 900;
+  const defaultLifetimeSec = opts.lifetimeSeconds ?? opts.lifetimeSec ?? DEFAULT_CLAIMS.lifetimeSeconds;
   if (!(defaultLifetimeSec > 0)) {
     throw new TypeError(
-      `createTestIssuer: \`lifetimeSeconds\` must be a positive number of seconds, got ${String(defaultLifetimeSec)}.`,
+      `createTestIssuer: \`${opts.lifetimeSeconds === undefined ? "lifetimeSec" : "lifetimeSeconds"}\` must be a ` +
+        `positive number of seconds, got ${String(defaultLifetimeSec)}. Pass the tokens' lifetime, e.g. 900.`,
     );
   }
   let keySeq = 0;
@@ -146,6 +129,7 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
     // RSA key generation takes ~100 ms of real time; track it so pump() waits.
     const { privateKey } = await trackIo(generateKeyPair(alg, { extractable: true }));
     const kid = `key-${++keySeq}-${randomUUID().slice(0, 8)}`;
+    // The production import: the same public JWK (an allowlist of public members) and signing key.
     const imported = await trackIo(importIssuerKey({ kid, privateKey }, 0));
     return { kid, privateKey: imported.privateKey!, publicJwk: { ...imported.publicJwk } };
   };
@@ -162,35 +146,20 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
   let published: SigningKey[] = [current];
 
   const issuer: TestIssuer = {
-    issuer: opts.issuer ?? "https://issuer.test",
-    applicationID: opts.applicationID ?? "convex",
+    issuer: opts.issuer ?? DEFAULT_CLAIMS.issuer,
+    applicationID: opts.applicationID ?? DEFAULT_CLAIMS.applicationID,
     alg,
     algorithm: alg,
     lifetimeSeconds: defaultLifetimeSec,
     get kid() {
       return current.kid;
     },
-    subject: opts.subject ?? "user_1",
+    subject: opts.subject ?? DEFAULT_CLAIMS.subject,
     now: opts.now ?? (() => Date.now()),
 
     async mint(m: MintOptions = {}) {
-      const lifetime = m.lifetimeSec ?? defaultLifetimeSec;
-      // The production signer's header and claims (convex-custom-jwt/issuer), then the knobs on top.
-      const base = tokenPayload({
-        issuer: issuer.issuer,
-        applicationID: issuer.applicationID,
-        subject: issuer.subject,
-        nowMs: issuer.now(),
-        lifetimeSec: lifetime,
-      });
-      const iat = m.iat === undefined ? (base.iat as number) : m.iat;
-      const exp = m.exp === undefined ? (iat ?? (base.iat as number)) + lifetime : m.exp;
-      const knobs: Record<string, unknown> = { iat, exp };
-      if (m.iss !== undefined) knobs.iss = m.iss;
-      if (m.sub !== undefined) knobs.sub = m.sub;
-      if (m.aud !== undefined) knobs.aud = m.aud;
-      const payload = dropNulls({ ...base, ...knobs, ...m.claims });
-      const header = dropNulls({ ...tokenHeader(alg, current.kid), kid: m.kid === undefined ? current.kid : m.kid });
+      const payload = mintClaims(issuer, issuer.now(), m, randomUUID());
+      const header = withoutNulls({ ...tokenHeader(alg, current.kid), kid: m.kid === undefined ? current.kid : m.kid });
       // Signed as is (no claim added or checked) so tests can produce any claim shape, even ones jose would refuse.
       return trackIo(signToken(header, payload, current.privateKey));
     },
@@ -220,8 +189,4 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
     },
   };
   return issuer;
-}
-
-function dropNulls(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined));
 }

@@ -91,7 +91,7 @@ describe("doctor --token-url: a live issuer", () => {
     expect(noCache.stdout).toMatch(
       /^WARN {2}jwks {7}JWKS_CACHE_MISSING .*no usable max-age, so Convex fetches the JWKS/m,
     );
-    expect(noCache.stdout).toMatch(/fix: Serve the JWKS with `Cache-Control: public, max-age=300`/);
+    expect(noCache.stdout).toMatch(/fix: The issuer must serve the JWKS with `Cache-Control: public, max-age=300`/);
 
     const fresh = jwks({ "Cache-Control": "max-age=300", "Last-Modified": new Date().toUTCString() });
     const rotated = await serve({ "/jwks": fresh, "/token": token });

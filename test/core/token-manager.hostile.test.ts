@@ -10,7 +10,7 @@ import { TokenManager, httpTokenFetcher, type FetchContext, type TokenManagerOpt
 import { TokenEndpointError } from "../../src/core/errors";
 import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
 import { fakeIssuer, type FakeIssuerOptions } from "../support/manager-harness";
-import { unsignedJwt } from "../support/issuer";
+import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const S = 1_000;
