@@ -1,8 +1,9 @@
 /**
  * `npm run example:nextjs`: the Next.js example with everything it needs, on this machine only — a signing
- * key for the app's dev issuer, a local Convex deployment whose `customJwt` provider trusts it (with the
- * example's two functions), and Next.js: `next dev` by default, `next build` then `next start` with
- * `--production` (what the end-to-end test runs). Ctrl-C stops it all.
+ * key for the app's issuer (`lib/dev-issuer.ts`, on `convex-custom-jwt/issuer`), a local Convex deployment
+ * whose `customJwt` provider reads the app's JWKS (`/api/jwks`; with the example's two functions), and
+ * Next.js: `next dev` by default, `next build` then `next start` with `--production` (what the end-to-end
+ * test runs). Ctrl-C stops it all.
  *
  * Env: `PORT` (default 3000), `TOKEN_LIFETIME_SEC` (default 60, so rotations are seen within a minute).
  */
@@ -11,7 +12,8 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
-import { exportJWK, generateKeyPair } from "jose";
+import { exportPKCS8, generateKeyPair } from "jose";
+import { createIssuer } from "../../src/issuer/index";
 import { type LocalConvexDeployment, startLocalConvexDeployment } from "../../src/testing/index";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -41,26 +43,23 @@ export interface NextExampleOptions {
 /** Start the deployment and Next.js (building it first in production mode). */
 export async function startNextExample(options: NextExampleOptions = {}): Promise<NextExample> {
   const { mode = "dev", quiet = false } = options;
-  const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const kid = `dev-${randomUUID().slice(0, 8)}`;
-  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" }] };
+  // The app's signing key, as a real app keeps it in its secret store: a PKCS#8 PEM, with its kid.
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const key = { kid: `dev-${randomUUID().slice(0, 8)}`, privateKey: await exportPKCS8(privateKey) };
+  const port = options.port || (await freePort());
+  const url = `http://127.0.0.1:${port}/`;
+  // The provider for this issuer, from the issuer kit: the deployment reads the JWKS the app serves.
+  const issuer = await createIssuer({ issuer: ISSUER, applicationID: APPLICATION_ID, keys: [key] });
   const deployment = await startLocalConvexDeployment({
-    providers: [
-      {
-        type: "customJwt",
-        issuer: ISSUER,
-        jwks: `data:application/json;base64,${Buffer.from(JSON.stringify(jwks)).toString("base64")}`,
-        applicationID: APPLICATION_ID,
-        algorithm: "RS256",
-      },
-    ],
+    providers: [issuer.provider(new URL("/api/jwks", url).href)],
     functions: exampleFunctions(),
   });
   const env = {
     ...process.env,
     NEXT_TELEMETRY_DISABLED: "1",
     NEXT_PUBLIC_CONVEX_URL: deployment.url,
-    DEV_ISSUER_KEY: JSON.stringify({ ...(await exportJWK(privateKey)), kid, alg: "RS256" }),
+    DEV_ISSUER_KEY: key.privateKey,
+    DEV_ISSUER_KID: key.kid,
     DEV_ISSUER: ISSUER,
     DEV_APPLICATION_ID: APPLICATION_ID,
     DEV_TOKEN_LIFETIME_SEC: String(options.lifetimeSec ?? 60),
@@ -73,12 +72,10 @@ export async function startNextExample(options: NextExampleOptions = {}): Promis
       await run(spawnNext(["build"], env), "next build", quiet);
       buildMs = Date.now() - started;
     }
-    const port = options.port || (await freePort());
     server = spawnNext([mode === "production" ? "start" : "dev", "--port", String(port), "--hostname", "127.0.0.1"], {
       ...env,
       PORT: String(port),
     });
-    const url = `http://127.0.0.1:${port}/`;
     await ready(server, url, quiet);
     const child = server;
     return {
@@ -143,7 +140,7 @@ async function ready(child: ChildProcess, url: string, quiet: boolean): Promise<
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`next exited with ${child.exitCode}:\n${output().slice(-4_000)}`);
-    const ok = await fetch(new URL("/api/token", url)).then(
+    const ok = await fetch(new URL("/api/jwks", url)).then(
       (response) => response.ok,
       () => false,
     );

@@ -4,13 +4,10 @@
  * `unstable_cache` (they are shared between users).
  */
 import { createServerToken } from "convex-custom-jwt/nextjs";
-import { devIssuer, mintConvexToken } from "./dev-issuer";
+import { expectedClaims, mintConvexToken } from "./dev-issuer";
 import { currentUser } from "./session";
 
-export const getConvexToken = createServerToken(
-  async () => {
-    const user = await currentUser();
-    return user === null ? null : mintConvexToken(user);
-  },
-  { issuer: devIssuer.issuer || undefined, applicationID: devIssuer.applicationID },
-);
+export const getConvexToken = createServerToken(async () => {
+  const user = await currentUser();
+  return user === null ? null : mintConvexToken(user);
+}, expectedClaims);

@@ -1,12 +1,12 @@
 /**
- * The dev token endpoint the browser's token manager calls: `{ "token": "<jwt>" }` for the session cookie,
- * `{ "token": null }` without one (200, so the browser logs no failed request).
+ * The dev token endpoint the browser's token manager calls (`httpTokenFetcher`), on the issuer kit's
+ * `tokenHandler`: 200 `{ "token", "expiresAt" }` for the session cookie's user, 401 without a session (the
+ * manager signs out), 503 with `Retry-After` if reading the session fails (the manager retries).
  */
-import { mintConvexToken } from "../../../lib/dev-issuer";
+import { tokenHandler } from "convex-custom-jwt/issuer";
+import { devIssuer } from "../../../lib/dev-issuer";
 import { currentUser } from "../../../lib/session";
 
-export async function GET(): Promise<Response> {
-  const user = await currentUser();
-  const token = user === null ? null : await mintConvexToken(user);
-  return Response.json({ token }, { headers: { "cache-control": "no-store" } });
+export async function GET(request: Request): Promise<Response> {
+  return tokenHandler(await devIssuer(), { authenticate: currentUser })(request);
 }
