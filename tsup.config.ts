@@ -13,6 +13,8 @@ export default defineConfig({
     issuer: "src/issuer/index.ts",
     cli: "src/cli/bin.ts",
     react: "src/react/index.ts",
+    // convex-custom-jwt/nextjs: server helpers for the App Router (react and next stay external: peers).
+    nextjs: "src/nextjs/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

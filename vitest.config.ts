@@ -26,6 +26,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)),
       },
       {
+        find: /^convex-custom-jwt\/nextjs$/,
+        replacement: fileURLToPath(new URL("./src/nextjs/index.ts", import.meta.url)),
+      },
+      {
         find: /^convex-custom-jwt\/convex$/,
         replacement: fileURLToPath(new URL("./src/convex/index.ts", import.meta.url)),
       },
