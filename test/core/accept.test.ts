@@ -56,6 +56,7 @@ describe("what the fetcher returned, when it is not a token", () => {
     const number = rejection(() => accept(42));
     expect(number.code).toBe("ERR_TOKEN_MALFORMED");
     expect(number.message).toContain("(got number)");
+    expect(number.tokenHint).toBe("…"); // no token to name
     expect(rejection(() => accept(undefined)).message).toContain("(got undefined)");
   });
 });
