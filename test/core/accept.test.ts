@@ -108,6 +108,14 @@ describe("a skewed clock: the token is read on the issuer's clock, never optimis
     expect(held.expiresAt).toBe(N + 899 * S);
   });
 
+  it("this clock 2 h behind (beyond the bound): the token counts as just issued, its nbf = iat is no refusal", () => {
+    const iat = N + 2 * 3_600 * S;
+    const { held, skewMs, warnings } = accept(jwt({ iat, exp: iat + 900 * S, nbf: iat }));
+    expect(skewMs).toBeNull();
+    expect(held.expiresAt).toBe(N + 899 * S);
+    expect(codes(warnings)).toEqual(["WARN_CLOCK_SKEW_BEYOND_BOUND"]);
+  });
+
   it("without iat: WARN_TOKEN_MISSING_IAT, and a 10 s token refreshes once per lifetime, not in a loop", () => {
     const { held, warnings, settled } = accept(jwt({ exp: N + 10 * S }));
     expect(codes(warnings)).toEqual(["WARN_TOKEN_MISSING_IAT"]);

@@ -45,13 +45,14 @@ describe("decodeJwt and decodeJwtPart (what diagnoseToken and the local deployme
     expect(decodeJwtPart(raw, "payload")).toEqual(claims);
   });
 
-  it("refuse only the part that is not base64url (no padding, no + or /), naming it", () => {
+  it("refuse only the part that is missing or not base64url (no padding, no + or /), naming it", () => {
     const badPayload = `${b64(HEADER)}.${b64(claims).slice(0, 8)}+/${b64(claims).slice(8)}.sig`;
     expect(decodeJwtPart(badPayload, "header")).toEqual(HEADER);
     expect(() => decodeJwtPart(badPayload, "payload")).toThrow("the payload is not base64url");
     const badHeader = `${b64(HEADER)}==.${b64(claims)}.sig`;
     expect(decodeJwtPart(badHeader, "payload")).toEqual(claims);
     expect(() => decodeJwtPart(badHeader, "header")).toThrow("the header is not base64url");
+    expect(() => decodeJwtPart("no-dots-at-all", "payload")).toThrow("the payload is not base64url");
   });
 });
 
