@@ -14,25 +14,16 @@
  *
  * @module
  */
-import { jwtDecode } from "jwt-decode";
 import { systemClock, type Clock } from "../core/clock";
 import type { TokenFetcher } from "../core/types";
 import type { TokenSource } from "../core/token-source";
-
-/** The part of a `BroadcastChannel` the coordinator uses. */
-export interface ChannelLike {
-  postMessage(message: unknown): void;
-  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-  close(): void;
-}
-
-/** What the coordinator needs of the browser; injectable for tests. */
-export interface CrossTabEnvironment {
-  /** `navigator.locks`. */
-  locks: Pick<LockManager, "request">;
-  /** `(name) => new BroadcastChannel(name)`. */
-  openChannel(name: string): ChannelLike;
-}
+import {
+  type CrossTabEnvironment,
+  type ChannelLike,
+  detectCrossTabEnvironment,
+  readMessage,
+} from "./cross-tab-channel";
+import { newer, stamp } from "./token-stamp";
 
 /** Options of {@link crossTabFetcher}. Durations in milliseconds. */
 export interface CrossTabOptions {
@@ -55,31 +46,6 @@ export interface CrossTab {
   attach(manager: TokenSource): () => void;
 }
 
-/** The browser's Web Locks and BroadcastChannel, or undefined where either is missing (single-tab then). */
-export function detectCrossTabEnvironment(): CrossTabEnvironment | undefined {
-  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-  if (!locks || typeof BroadcastChannel !== "function") return undefined;
-  return { locks, openChannel: (name) => new BroadcastChannel(name) };
-}
-
-/** [iat, exp] of a token, [0, 0] when it cannot be decoded. */
-function stamp(token: string): [number, number] {
-  try {
-    const { iat = 0, exp = 0 } = jwtDecode(token);
-    return [iat, exp];
-  } catch {
-    return [0, 0];
-  }
-}
-
-/** Whether `a` was issued after `b` (by `iat`, then `exp`); anything is newer than nothing. */
-function newer(a: string, b: string | undefined): boolean {
-  if (b === undefined) return true;
-  const [ai, ae] = stamp(a);
-  const [bi, be] = stamp(b);
-  return ai > bi || (ai === bi && ae > be);
-}
-
 /**
  * Coordinate the tabs that share `key`; `undefined` where Web Locks or BroadcastChannel are missing (the
  * manager then fetches for its own tab alone). `createTokenManager({ crossTabKey })` wires it for you.
@@ -94,7 +60,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
   const env = options.environment ?? detectCrossTabEnvironment();
   if (!env) return undefined;
   const name = `convex-custom-jwt:${key}`;
-  /** The newest token this tab's manager was handed (fetched here or adopted). */
+  /** The newest token this tab's manager was handed (fetched here or adopted); undefined before the first. */
   let held: string | undefined;
   /** The newest token another tab posted. */
   let shared: string | undefined;
@@ -112,31 +78,31 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
     }
   };
 
-  const wrapped: TokenFetcher = (context) => {
+  /** The token another tab posted, if it is newer than `before` and has not expired; it becomes `held`. */
+  const adoptable = (before: string | undefined) => {
+    if (shared === undefined || !newer(shared, before) || stamp(shared)[1] <= clock.now() / 1000) return undefined;
+    held = shared;
+    return held;
+  };
+
+  /** Call the app's fetcher (given up when the manager aborts, so the lock is released) and post its token. */
+  const fetchHere: TokenFetcher = async (context) => {
+    const { signal } = context;
+    // The context's signal lives for this one call, so its listeners need no removal.
+    const result = await Promise.race([
+      fetchToken(context),
+      new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+    ]);
+    const token = typeof result === "string" ? result : result?.token;
+    held = token;
+    if (token !== undefined) post({ token });
+    return result;
+  };
+
+  /** Fetch under the key's lock, or take the token the lock's holder posts meanwhile. */
+  const underLock: TokenFetcher = (context) => {
     const { signal } = context;
     const before = held;
-    const adoptable = () => {
-      const nowSec = clock.now() / 1000;
-      if (shared === undefined || !newer(shared, before) || stamp(shared)[1] <= nowSec) return undefined;
-      held = shared;
-      return held;
-    };
-    const adopted = adoptable();
-    if (adopted !== undefined) return Promise.resolve(adopted);
-
-    /** Call the app's fetcher (given up when the manager aborts, so the lock is released) and post its token. */
-    const fetchHere = async () => {
-      // The context's signal lives for this one call, so its listeners need no removal.
-      const result = await Promise.race([
-        fetchToken(context),
-        new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
-      ]);
-      const token = typeof result === "string" ? result : result?.token;
-      held = token;
-      if (token !== undefined) post({ token });
-      return result;
-    };
-
     return new Promise((resolve, reject) => {
       let settled = false;
       const controller = new AbortController();
@@ -150,25 +116,32 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       };
       // While waiting for the lock, the holder's token ends the wait.
       const onToken = () => {
-        const token = adoptable();
+        const token = adoptable(before);
         if (token !== undefined) finish(token);
       };
       // Bounded wait: a holder that never answers (frozen, or a fetcher that ignores its signal) cannot
       // block this tab for longer than `lockWaitMs`.
-      const timer = clock.setTimeout(() => finish(fetchHere()), lockWaitMs);
+      const timer = clock.setTimeout(() => finish(fetchHere(context)), lockWaitMs);
       waiters.add(onToken);
       signal.addEventListener("abort", () => settled || finish(Promise.reject(signal.reason)));
       env.locks
         .request(name, { signal: controller.signal }, () => {
           if (settled) return;
-          const run = adoptable() ?? fetchHere();
+          const run = adoptable(before) ?? fetchHere(context);
           finish(run);
           // Hold the lock a moment after posting, so that waiting tabs get the token before the lock.
           return Promise.resolve(run).then(() => new Promise<void>((done) => clock.setTimeout(done, 50)), finish);
         })
         // An aborted wait rejects here; any other failure (a broken lock manager) leaves this tab on its own.
-        .catch(() => settled || finish(fetchHere()));
+        .catch(() => settled || finish(fetchHere(context)));
     });
+  };
+
+  const wrapped: TokenFetcher = async (context) => {
+    const before = held;
+    const adopted = adoptable(before);
+    if (adopted !== undefined) return adopted;
+    return underLock(context);
   };
 
   return {
@@ -176,22 +149,29 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
     attach(manager) {
       channel = env.openChannel(name);
       channel.addEventListener("message", ({ data }) => {
-        const message = data as { key?: unknown; token?: unknown; signOut?: unknown } | null;
-        if (message?.key !== key) return;
-        if (message.signOut) {
-          // Not echoed: an echo could sign out a tab that signed out and straight back in (`start()`).
-          remote = true;
-          manager.signOut(); // never throws: the manager guards its listeners
-          remote = false;
-          return;
+        const message = readMessage(data, key);
+        switch (message?.kind) {
+          case undefined:
+            return;
+          case "signOut":
+            // Not echoed: an echo could sign out a tab that signed out and straight back in (`start()`).
+            remote = true;
+            manager.signOut(); // never throws: the manager guards its listeners
+            remote = false;
+            return;
+          case "ask":
+          case "answer":
+            return;
+          case "token": {
+            const { token } = message;
+            if (!newer(token, held) || !newer(token, shared)) return;
+            shared = token;
+            for (const wake of waiters) wake();
+            const { status } = manager.getSnapshot();
+            // A running manager adopts it now, through its normal fetch path; the wrapped fetcher answers.
+            if (status === "valid" || status === "retrying") manager.getToken({ forceRefresh: true }).catch(() => {});
+          }
         }
-        const token = message.token;
-        if (typeof token !== "string" || !newer(token, held) || !newer(token, shared)) return;
-        shared = token;
-        for (const wake of waiters) wake();
-        const { status } = manager.getSnapshot();
-        // A running manager adopts it now, through its normal fetch path; the wrapped fetcher answers.
-        if (status === "valid" || status === "retrying") manager.getToken({ forceRefresh: true }).catch(() => {});
       });
       const onSignedOut = () => {
         held = shared = undefined;

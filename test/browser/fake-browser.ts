@@ -3,7 +3,7 @@
  * and a counting token issuer on a FakeClock, so that many "tabs" can live in one test.
  */
 import type { FakeClock } from "../../src/testing/fake-clock";
-import type { ChannelLike, CrossTabEnvironment } from "../../src/browser/cross-tab";
+import type { ChannelLike, CrossTabEnvironment } from "../../src/browser/cross-tab-channel";
 import type { FetchContext } from "../../src/core/types";
 import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
@@ -127,7 +127,7 @@ export function fakeOrigin(): { locks: FakeLocks; channels: FakeChannels; enviro
   return {
     locks,
     channels,
-    environment: { locks: locks as unknown as Pick<LockManager, "request">, openChannel: channels.open },
+    environment: { locks: locks as unknown as CrossTabEnvironment["locks"], openChannel: channels.open },
   };
 }
 
