@@ -23,6 +23,7 @@ import {
   detectCrossTabEnvironment,
   readMessage,
 } from "./cross-tab-channel";
+import { crossTabJoin } from "./cross-tab-join";
 import { newer, stamp } from "./token-stamp";
 
 /** Options of {@link crossTabFetcher}. Durations in milliseconds. */
@@ -33,7 +34,12 @@ export interface CrossTabOptions {
   fetchToken: TokenFetcher;
   /** Longest wait for another tab's lock before fetching anyway. @default 5_000 */
   lockWaitMs?: number;
-  /** Time source for the lock wait. @default the platform clock */
+  /**
+   * Longest wait for another tab's answer when this tab holds no token yet and other tabs are open (a tab
+   * alone does not wait). @default 100
+   */
+  joinWaitMs?: number;
+  /** Time source for the waits. @default the platform clock */
   clock?: Clock;
   /** The browser APIs; detected when omitted. */
   environment?: CrossTabEnvironment;
@@ -56,7 +62,7 @@ export interface CrossTab {
  * crossTab?.attach(manager);
  */
 export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined {
-  const { key, fetchToken, lockWaitMs = 5_000, clock = systemClock } = options;
+  const { key, fetchToken, lockWaitMs = 5_000, joinWaitMs = 100, clock = systemClock } = options;
   const env = options.environment ?? detectCrossTabEnvironment();
   if (!env) return undefined;
   const name = `convex-custom-jwt:${key}`;
@@ -77,6 +83,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       // A closed channel (page unloading): the other tabs fetch for themselves.
     }
   };
+  const join = crossTabJoin({ key, environment: env, clock, waitMs: joinWaitMs, post });
 
   /** The token another tab posted, if it is newer than `before` and has not expired; it becomes `held`. */
   const adoptable = (before: string | undefined) => {
@@ -141,6 +148,15 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
     const before = held;
     const adopted = adoptable(before);
     if (adopted !== undefined) return adopted;
+    // A tab that never held a token (a new tab, one signed back in, one whose first tries failed) asks the
+    // other tabs for theirs before it fetches.
+    if (before === undefined && channel) {
+      const answered = await join.ask(context.signal, (token) => newer(token, held));
+      if (answered !== undefined) {
+        held = answered;
+        return answered;
+      }
+    }
     return underLock(context);
   };
 
@@ -148,6 +164,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
     fetchToken: wrapped,
     attach(manager) {
       channel = env.openChannel(name);
+      const leave = join.enter(manager);
       channel.addEventListener("message", ({ data }) => {
         const message = readMessage(data, key);
         switch (message?.kind) {
@@ -160,8 +177,9 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
             remote = false;
             return;
           case "ask":
+            return join.answer(message.id, manager);
           case "answer":
-            return;
+            return join.hear(message);
           case "token": {
             const { token } = message;
             if (!newer(token, held) || !newer(token, shared)) return;
@@ -180,6 +198,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       manager.on("signedOut", onSignedOut);
       return () => {
         manager.off("signedOut", onSignedOut);
+        leave();
         channel?.close();
         channel = undefined;
       };
