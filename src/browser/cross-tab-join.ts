@@ -3,7 +3,7 @@
  * with no fetch.
  *
  * - Each tab whose manager holds a settled token (status `valid`) holds a shared Web Lock named after the
- *   key: its presence. Before its first fetch a tab asks `locks.query()` whether any tab is present: when
+ *   key: its presence (given up while the page is frozen, between its `freeze` and `resume` events). Before its first fetch a tab asks `locks.query()` whether any tab is present: when
  *   none is (a tab alone, or tabs that all start together), it fetches at once, with no wait.
  * - Otherwise it posts a question on the channel and waits for an answer, at most `waitMs`. An answer is
  *   another tab's token, adopted with zero token fetches. When nobody answers in time (the others are frozen,
@@ -19,6 +19,7 @@
 import type { Clock } from "../core/clock";
 import type { TokenSource } from "../core/token-source";
 import type { CrossTabEnvironment } from "./cross-tab-channel";
+import { browserGlobals } from "./signal-source";
 import { joinFloorMs } from "./token-stamp";
 
 /** How long the tab that answers a question keeps the question's lock, so that no other tab answers it. */
@@ -78,6 +79,22 @@ function offerOf(source: TokenSource, now: number): Omit<JoinAnswer, "to"> | und
 }
 
 /**
+ * Call `change(true)` on the page's `freeze` event and `change(false)` on `resume` (Page Lifecycle: a
+ * frozen background tab runs no script), where a page exists. Returns the removal of both listeners.
+ */
+function followFreezing(change: (frozen: boolean) => void): () => void {
+  const doc = browserGlobals().document;
+  const freeze = () => change(true);
+  const resume = () => change(false);
+  doc?.addEventListener?.("freeze", freeze);
+  doc?.addEventListener?.("resume", resume);
+  return () => {
+    doc?.removeEventListener?.("freeze", freeze);
+    doc?.removeEventListener?.("resume", resume);
+  };
+}
+
+/**
  * The join protocol for the tabs of `key` (see the module's description).
  *
  * @example
@@ -108,8 +125,10 @@ export function crossTabJoin({ key, environment, clock, waitMs, post }: CrossTab
     enter(source) {
       /** Ends this tab's presence; undefined while it is not present. */
       let leave: (() => void) | undefined;
+      /** Between the page's `freeze` and `resume` events: its script does not run, so it cannot answer. */
+      let frozen = false;
       const update = () => {
-        const present = source.getSnapshot().status === "valid";
+        const present = !frozen && source.getSnapshot().status === "valid";
         if (present && !leave) {
           const left = new Promise<void>((resolve) => (leave = resolve));
           locks.request(presence, { mode: "shared" }, () => left).catch(() => {});
@@ -119,9 +138,14 @@ export function crossTabJoin({ key, environment, clock, waitMs, post }: CrossTab
         }
       };
       const unsubscribe = source.subscribe(update);
+      const stopLifecycle = followFreezing((isFrozen) => {
+        frozen = isFrozen;
+        update();
+      });
       update();
       return () => {
         unsubscribe();
+        stopLifecycle();
         leave?.();
         leave = undefined;
         for (const release of holds) release();

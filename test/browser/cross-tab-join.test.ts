@@ -6,12 +6,13 @@
  * (supabase/auth-js#213), and refresh storms (supabase/supabase-js#2145): one answer per question, however
  * many tabs hear it.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { crossTabFetcher } from "../../src/browser/cross-tab";
 import { TokenManager } from "../../src/core/token-manager";
 import type { TokenSource } from "../../src/core/token-source";
 import type { TokenFetcher, TokenSnapshot } from "../../src/core/types";
 import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
+import { stubDom } from "./dom-globals";
 import { countingIssuer, fakeOrigin, mintAt } from "./fake-browser";
 
 const MIN = 60_000;
@@ -20,6 +21,7 @@ const cleanups: Array<() => void> = [];
 
 afterEach(() => {
   for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+  vi.unstubAllGlobals();
 });
 
 type Origin = ReturnType<typeof fakeOrigin>;
@@ -143,6 +145,29 @@ describe("a new tab joins the tabs that hold a token", () => {
     expect(await first).toBe(issuer.issued[0]);
     expect(fetchedAt).toEqual([start + 150]);
     expect(posted(origin, "ask")).toHaveLength(1);
+  });
+
+  it("a frozen page gives up its presence until it resumes: a new tab does not wait for it", async () => {
+    const { doc } = stubDom(); // the tabs below share this page's lifecycle events
+    const clock = createFakeClock();
+    const origin = fakeOrigin();
+    const issuer = countingIssuer(clock, { latencyMs: 100 });
+    await tabsHoldingTokens(clock, origin, issuer.fetchToken, 2);
+    expect(origin.locks.isHeld(PRESENCE)).toBe(true);
+    doc.dispatchEvent(new Event("freeze"));
+    await clock.advance(0);
+    expect(origin.locks.isHeld(PRESENCE)).toBe(false);
+    const asks = posted(origin, "ask").length;
+    const fresh = openTab(clock, origin, issuer.fetchToken);
+    const first = fresh.manager.getToken();
+    await clock.advance(100); // the endpoint's latency, and no wait before it
+    expect(await first).toBe(issuer.issued[1]);
+    expect(posted(origin, "ask")).toHaveLength(asks);
+    doc.dispatchEvent(new Event("resume"));
+    await clock.advance(0);
+    expect(origin.locks.isHeld(PRESENCE)).toBe(true);
+    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
+    expect(doc.count).toBe(0); // their lifecycle listeners went with them
   });
 
   it("a tab opened mid-rotation takes the rotation's token when it lands: no fetch of its own", async () => {
