@@ -57,7 +57,7 @@ export interface CreateTokenManagerOptions extends TokenManagerOptions {
   /**
    * Longest wait, in milliseconds, for another tab's answer when this tab has no token yet and other tabs of
    * its key hold one; nobody answering by then, this tab fetches. A tab alone, or one whose peers all start
-   * with it, does not wait. @default 100
+   * with it, does not wait. @default 250
    */
   crossTabJoinWaitMs?: number;
 }

@@ -98,7 +98,7 @@ function followFreezing(change: (frozen: boolean) => void): () => void {
  * The join protocol for the tabs of `key` (see the module's description).
  *
  * @example
- * const join = crossTabJoin({ key, environment, clock, waitMs: 100, post });
+ * const join = crossTabJoin({ key, environment, clock, waitMs: 250, post });
  * const leave = join.enter(manager);
  * const token = await join.ask(signal, () => true); // undefined: fetch
  */

@@ -36,7 +36,7 @@ export interface CrossTabOptions {
   lockWaitMs?: number;
   /**
    * Longest wait for another tab's answer when this tab holds no token yet and other tabs are open (a tab
-   * alone does not wait). @default 100
+   * alone does not wait). @default 250
    */
   joinWaitMs?: number;
   /** Time source for the waits. @default the platform clock */
@@ -62,7 +62,7 @@ export interface CrossTab {
  * crossTab?.attach(manager);
  */
 export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined {
-  const { key, fetchToken, lockWaitMs = 5_000, joinWaitMs = 100, clock = systemClock } = options;
+  const { key, fetchToken, lockWaitMs = 5_000, joinWaitMs = 250, clock = systemClock } = options;
   const env = options.environment ?? detectCrossTabEnvironment();
   if (!env) return undefined;
   const name = `convex-custom-jwt:${key}`;
