@@ -16,7 +16,8 @@ import { createSignalSource, type SignalSource } from "./signal-source";
 export interface AppStateLike {
   /** `"active"`, `"background"`, `"inactive"` (iOS), `"unknown"` or `"extension"`. */
   readonly currentState?: string | null;
-  addEventListener(type: "change", listener: (state: string) => void): { remove(): void } | undefined | void;
+  /** Returns a subscription with `remove()` (React Native 0.65 and later), or nothing (before). */
+  addEventListener(type: "change", listener: (state: string) => void): unknown;
   removeEventListener?(type: "change", listener: (state: string) => void): void;
 }
 
@@ -50,7 +51,7 @@ export function appStateSignal(appState: AppStateLike): SignalSource {
       last = state;
       if (state === "active" && !wasActive) emit("focus");
     };
-    const subscription = appState.addEventListener("change", onChange);
+    const subscription = appState.addEventListener("change", onChange) as { remove?: unknown } | null | undefined;
     return () => {
       if (typeof subscription?.remove === "function") subscription.remove();
       else appState.removeEventListener?.("change", onChange);

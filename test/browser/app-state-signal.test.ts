@@ -42,7 +42,7 @@ class FakeAppState {
     if (this.legacy) return undefined;
     return { remove: () => this.#remove(listener) };
   }
-  removeEventListener(type: "change", listener: (state: Status) => void) {
+  removeEventListener(_type: "change", listener: (state: Status) => void) {
     if (!this.legacy) throw new Error("removeEventListener is gone since React Native 0.65");
     this.#remove(listener);
   }
@@ -141,6 +141,13 @@ describe("appStateSignal", () => {
     };
     const typed: AppStateLike = rnAppState;
     expect(typeof appStateSignal(typed)).toBe("function");
+    // Before 0.65: addEventListener returned void, and removeEventListener existed.
+    const legacy: AppStateLike = {
+      currentState: "active",
+      addEventListener(_type: "change", _listener: (state: AppStateStatus) => void): void {},
+      removeEventListener(_type: "change", _listener: (state: AppStateStatus) => void): void {},
+    };
+    expect(typeof appStateSignal(legacy)).toBe("function");
   });
 
   it("nothing in the package imports react-native", () => {
