@@ -3,8 +3,9 @@
  * with no fetch.
  *
  * - Each tab whose manager holds a settled token (status `valid`) holds a shared Web Lock named after the
- *   key: its presence (given up while the page is frozen, between its `freeze` and `resume` events). Before its first fetch a tab asks `locks.query()` whether any tab is present: when
- *   none is (a tab alone, or tabs that all start together), it fetches at once, with no wait.
+ *   key: its presence (given up while the page is frozen, between its `freeze` and `resume` events).
+ *   Before its first fetch a tab asks `locks.query()` whether any tab is present: when none is (a tab alone,
+ *   or tabs that all start together), it fetches at once, with no wait.
  * - Otherwise it posts a question on the channel and waits for an answer, at most `waitMs`. An answer is
  *   another tab's token, adopted with zero token fetches. When nobody answers in time (the others are frozen,
  *   or their token fell due meanwhile), the tab goes on to fetch, under the cross-tab lock as usual.
