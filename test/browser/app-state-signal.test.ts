@@ -119,7 +119,10 @@ describe("appStateSignal", () => {
   it("says what to pass when given something that is not AppState", () => {
     expect(() => appStateSignal(undefined as never)).toThrow(TypeError);
     expect(() => appStateSignal({} as never)).toThrow(
-      /appStateSignal\(appState\): `appState` must be React Native's AppState .*got object\. The app must pass AppState/,
+      new RegExp(
+        "appStateSignal\\(appState\\): `appState` must be React Native's AppState .*got object\\. " +
+          "The app must pass AppState",
+      ),
     );
   });
 
@@ -158,9 +161,8 @@ describe("appStateSignal", () => {
       const text = readFileSync(new URL(`../../src/${file}`, import.meta.url), "utf8");
       // Import statements, dynamic imports and require: the JSDoc examples show the app's own import.
       const code = text.replace(/\/\*[\s\S]*?\*\//g, "");
-      expect(code, file).not.toMatch(
-        /^\s*(import|export)\b[^;]*?\bfrom\s*["']react-native["']|import\(\s*["']react-native|require\(\s*["']react-native/m,
-      );
+      expect(code, file).not.toMatch(/^\s*(import|export)\b[^;]*?\bfrom\s*["']react-native["']/m);
+      expect(code, file).not.toMatch(/(import|require)\(\s*["']react-native["']/);
     }
   });
 });
