@@ -18,6 +18,8 @@ export {
   TokenManagerDisposedError,
 } from "./core/errors";
 export { httpTokenFetcher } from "./fetchers/http";
+export { clientCredentialsFetcher } from "./fetchers/client-credentials";
+export { OAuthTokenError } from "./fetchers/oauth-token-error";
 export { isRetryable, backoffDelay, parseRetryAfter } from "./core/retry";
 export { planRefresh } from "./core/schedule";
 export { normalizeIssuer } from "./core/issuer";
@@ -51,4 +53,5 @@ export type { RetryPolicy } from "./core/retry";
 export type { RefreshPlan, TokenTimes } from "./core/schedule";
 export type { ExpectedClaims } from "./core/jwt";
 export type { HttpTokenFetcherOptions } from "./fetchers/http";
+export type { ClientCredentialsFetcherOptions } from "./fetchers/client-credentials";
 export type { Clock } from "./core/clock";
