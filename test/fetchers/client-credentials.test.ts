@@ -44,7 +44,7 @@ function answer(body: unknown, init: { status?: number; headers?: Record<string,
   server.use(
     http.post(TOKEN_URL, async ({ request }) => {
       requests.push({ headers: request.headers, form: new URLSearchParams(await request.text()) });
-      return typeof body === "string" ? new HttpResponse(body, init) : HttpResponse.json(body, init);
+      return typeof body === "string" ? new HttpResponse(body, init) : HttpResponse.json(body as object, init);
     }),
   );
   return requests;
@@ -60,7 +60,7 @@ async function errorOf(promise: Promise<unknown>): Promise<OAuthTokenError> {
 }
 
 describe("clientCredentialsFetcher: the request", () => {
-  it("authenticates with HTTP Basic over form-encoded credentials, and asks for resource, audience and scope", async () => {
+  it("sends Basic over form-encoded credentials, and asks for resource, audience and scope", async () => {
     const token = accessToken();
     const requests = answer({ access_token: token, token_type: "Bearer", expires_in: 300 });
     const fetch = fetcher({
