@@ -76,6 +76,15 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   const auds = audiences(claims.aud);
   const matched = providers.find((p) => providerMatches(p, iss, auds));
   if (matched) {
+    if (differsOnlyByTrailingSlash(matched.issuer, iss)) {
+      r.warn(
+        "provider",
+        "ISSUER_TRAILING_SLASH",
+        `iss ${JSON.stringify(iss)} and issuer ${JSON.stringify(matched.issuer)} differ only by a trailing slash: ` +
+          "Convex accepts the token (it ignores trailing slashes).",
+      );
+      return { matched, candidate: matched };
+    }
     r.pass(
       "provider",
       `iss ${JSON.stringify(iss)} and aud ${JSON.stringify(claims.aud ?? null)} match provider ` +
@@ -92,6 +101,14 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
         "provider",
         "AUDIENCE_MISSING",
         `The token has no \`aud\`; the provider expects applicationID ${apps}.`,
+        backend,
+      );
+    } else if (Array.isArray(claims.aud)) {
+      r.fail(
+        "provider",
+        "AUDIENCE_MISMATCH",
+        `aud is an array, ${JSON.stringify(claims.aud)}, and none of its entries is applicationID ${apps} (an API ` +
+          "access token's audiences, e.g. Auth0's [API, userinfo]).",
         backend,
       );
     } else {
@@ -119,10 +136,15 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   const hint = near
     ? ` (close to ${JSON.stringify(near)}: the scheme or case differs, and both must match exactly)`
     : "";
+  const schemeOnly = near !== undefined && sameHostCase(near, iss) && schemeOf(near) !== schemeOf(iss);
+  const why = schemeOnly
+    ? ` (only the scheme differs from ${JSON.stringify(near)}: Convex compares http:// and https:// exactly; an ` +
+      "issuer behind a TLS proxy that believes it runs on http:// writes http:// into `iss`)"
+    : hint;
   r.fail(
     "provider",
     "ISSUER_MISMATCH",
-    `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${hint}.`,
+    `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${why}.`,
     backend,
   );
   const candidate = providers.length === 1 ? providers[0] : undefined;
@@ -138,4 +160,19 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
     );
   }
   return { candidate };
+}
+
+/** `http` or `https` of an absolute URL. */
+const schemeOf = (url: string): string => /^(https?):/i.exec(url)?.[1]?.toLowerCase() ?? "https";
+
+/** The two issuers are equal once the scheme is dropped (case kept: a case difference is not a scheme one). */
+function sameHostCase(issuer: string, iss: string): boolean {
+  const bare = (url: string) => url.replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+  return bare(issuer) === bare(normalizeTokenIssuer(iss));
+}
+
+/** Routed, but written differently: one of the two has (more) trailing slashes. */
+function differsOnlyByTrailingSlash(issuer: string, iss: string): boolean {
+  const tokenIssuerUrl = /^https?:\/\//.test(iss) ? iss : `https://${iss}`;
+  return providerIssuerUrl(issuer) !== tokenIssuerUrl;
 }

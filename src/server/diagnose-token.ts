@@ -17,6 +17,7 @@ import {
   type Claims,
 } from "./backend-rules";
 import type { CustomJwtProvider } from "./custom-jwt-provider";
+import { algorithmPitfall } from "./algorithm-pitfall";
 import { checkConfig, checkProvider, type ProvidersInput } from "./check-routing";
 import type { Finding } from "./findings";
 import { loadJwks } from "./load-jwks";
@@ -78,6 +79,11 @@ async function checkSignature(
   const skipRest = () => {
     for (const check of ["alg", "signature"] as const) r.skip(check, "an earlier signature check failed.");
   };
+  const realIssuerPitfall = algorithmPitfall(header?.alg);
+  if (realIssuerPitfall) {
+    r.fail("kid", realIssuerPitfall.code, realIssuerPitfall.message, backend);
+    return skipRest();
+  }
   if (!header || typeof header.alg !== "string" || !SIGNATURE_ALGS.has(header.alg)) {
     r.fail(
       "kid",

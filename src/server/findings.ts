@@ -56,7 +56,12 @@ export type FindingCode =
   | "SUB_MISSING"
   | "EXP_MISSING"
   | "IAT_MISSING"
-  | "LIFETIME_TOO_SHORT";
+  | "LIFETIME_TOO_SHORT"
+  // Real issuers' pitfalls (issue 15).
+  | "ALG_EDDSA"
+  | "ALG_SYMMETRIC"
+  | "JWKS_AUTH_REQUIRED"
+  | "ISSUER_TRAILING_SLASH";
 
 /** One check's outcome. Never contains a whole token. */
 export interface Finding {
@@ -134,4 +139,17 @@ export const FIXES: Readonly<Record<FindingCode, string>> = {
   LIFETIME_TOO_SHORT:
     "Issue tokens that live well over 10 s (Convex's client refetches 10 s before expiry; at 10 s or less it " +
     "refetches in a loop, at 2 s or less never).",
+  ALG_EDDSA:
+    "Sign with RS256 or ES256, the only algorithms Convex's customJwt accepts. With Better Auth's jwt plugin: " +
+    '`jwt({ jwks: { keyPairConfig: { alg: "RS256" } } })`, then delete the EdDSA rows of its `jwks` table (the ' +
+    "plugin keeps signing with an existing key).",
+  ALG_SYMMETRIC:
+    "Sign with an asymmetric key (RS256 or ES256) published in a JWKS: Convex cannot verify a shared-secret " +
+    "(HS256) signature. On Supabase, migrate the project from the legacy JWT secret to JWT signing keys.",
+  JWKS_AUTH_REQUIRED:
+    "Serve the JWKS without authentication: Convex fetches it with no cookie or credentials. Exempt the JWKS " +
+    "path from your auth middleware, or use a public URL (or a data: URL).",
+  ISSUER_TRAILING_SLASH:
+    "Nothing to fix for Convex, which ignores trailing slashes; write `issuer` exactly as the tokens' `iss` so " +
+    "that other verifiers (which compare exactly) agree too.",
 };
