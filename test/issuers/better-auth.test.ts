@@ -20,6 +20,8 @@ import { startLocalConvexDeployment } from "../../src/testing/start-local-convex
 import { quietLogger } from "../convex/quiet-logger";
 import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
+import { diagnoseToken } from "../../src/server/diagnose-token";
+import { BACKEND_MESSAGES } from "../../src/server/backend-rules";
 import { startBetterAuth, TOKEN_PATH, type BetterAuthServer } from "./support/better-auth-server";
 
 const api = anyApi;
@@ -162,5 +164,27 @@ describe("Better Auth (jwt plugin, RS256) → convex-custom-jwt → Convex", () 
     await w.clock.until(() => w.whoami() === null, { stepMs: 100 });
     expect(w.deployment.authenticates.at(-1)!.tokenType).toBe("None");
     expect(w.tokenRequests()).toBe(1);
+  });
+});
+
+describe("Better Auth with the jwt plugin's default keys (EdDSA)", () => {
+  it("Convex rejects its tokens with the 'missing kid' words; diagnoseToken names EdDSA and the fix", async () => {
+    const auth = await startBetterAuth({ alg: "EdDSA" });
+    cleanups.push(() => auth.close());
+    const { cookie } = await auth.signUp("Grace Hopper", "grace@example.com");
+    const deployment = await startLocalConvexDeployment({ providers: [auth.provider] });
+    cleanups.push(() => deployment.close());
+    const response = await fetch(auth.tokenUrl, { headers: { cookie } });
+    const { token } = (await response.json()) as { token: string };
+
+    const client = new ConvexHttpClient(deployment.url, { skipConvexDeploymentUrlCheck: true, logger: quietLogger });
+    client.setAuth(token);
+    const rejection = await client.query(api.auth!.whoami!, {}).catch((error: unknown) => String(error));
+    expect(rejection).toContain(BACKEND_MESSAGES.missingKid); // although the token has a kid
+
+    const diagnosis = await diagnoseToken(token, [auth.provider]);
+    const finding = diagnosis.findings.find((f) => f.status === "fail");
+    expect(finding).toMatchObject({ code: "ALG_EDDSA", backendMessage: BACKEND_MESSAGES.missingKid });
+    expect(finding!.fix).toContain("keyPairConfig");
   });
 });

@@ -18,6 +18,7 @@ import { startLocalConvexDeployment } from "../../src/testing/start-local-convex
 import { quietLogger } from "../convex/quiet-logger";
 import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
+import { diagnoseToken } from "../../src/server/diagnose-token";
 import { CLIENT_ID, CLIENT_SECRET, startOidcProvider, type OidcServer } from "./support/oidc-server";
 
 const api = anyApi;
@@ -90,6 +91,10 @@ describe("oidc-provider client_credentials (ES256 JWT access tokens) → Convex"
     expect(seen).toMatchObject({ client_id: CLIENT_ID, scope: "convex" });
     expect(seen).not.toHaveProperty("jti");
     expect(w.tokenRequests()).toBe(1);
+    // doctor agrees: every check passes for a machine token (typ at+jwt, sub = the client id).
+    w.clock.restore();
+    const diagnosis = await diagnoseToken(token, [w.oauth.provider]);
+    expect(diagnosis.findings.filter((f) => f.status !== "pass")).toEqual([]);
   });
 
   it("ConvexClient: one token request per rotation for an hour of 5-minute tokens, none expired", async () => {
