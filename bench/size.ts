@@ -1,6 +1,6 @@
 /**
  * Bundle size, min+gzip with dependencies, measured with esbuild on the built `dist/` (as an app bundler
- * would see the package): the core (`{ TokenManager }`, what the 6.5 KiB budget is measured on), and the `/convex`
+ * would see the package): the core (`{ TokenManager }`, what the 8.5 KiB budget is measured on), and the `/convex`
  * entry's cost on top of it.
  * `convex`, `convex/*` and `react` stay external (peer dependencies).
  */
@@ -14,7 +14,7 @@ import { fmt, runIfMain, type BenchResult } from "./support/report";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FALLBACK_DIR = "node_modules/.cache/convex-custom-jwt-bench";
-const CORE_BUDGET = 6_656; // 6.5 KiB: the core budget, also guarded by .size-limit.json
+const CORE_BUDGET = 8_704; // 8.5 KiB, eventemitter3 and jwt-decode included (not met: see bench/README.md)
 const CONVEX_BUDGET = 1024;
 
 interface Size {
@@ -83,7 +83,7 @@ export async function run(): Promise<BenchResult> {
     {
       label: "core: { TokenManager }",
       value: `${kb(core.gzip)} min+gzip, ${fmt(core.minified)} B min`,
-      budget: "≤ 6.5 KiB",
+      budget: "≤ 8.5 KiB",
       pass: core.gzip <= CORE_BUDGET,
     },
     { label: "whole root entry (export *)", value: `${kb(everything.gzip)} min+gzip` },

@@ -16,6 +16,7 @@ export {
   TokenEndpointError,
   InvalidTokenError,
   TokenManagerDisposedError,
+  isTokenManagerError,
 } from "./core/errors";
 export { httpTokenFetcher } from "./fetchers/http";
 export { clientCredentialsFetcher } from "./fetchers/client-credentials";
@@ -39,7 +40,8 @@ export type {
   SignedOutEvent,
   DiscardedEvent,
 } from "./core/events";
-export type { TokenErrorCode, TokenWarningCode, InvalidTokenCode } from "./core/errors";
+export type { AnyTokenManagerError, TokenErrorCode, InvalidTokenCode } from "./core/errors";
+export type { TokenWarningCode } from "./core/warnings";
 export type {
   FetchContext,
   FetchReason,

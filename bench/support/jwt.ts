@@ -1,6 +1,6 @@
 /** Unsigned JWTs for simulations: the manager decodes (jwt-decode), it never verifies signatures. */
 import { jwtDecode } from "jwt-decode";
-import { unsignedJwt } from "../../test/support/issuer";
+import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
 let serial = 0;
 

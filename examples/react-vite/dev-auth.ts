@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Plugin } from "vite";
-import type { TestIssuer } from "../../test/support/issuer";
+import type { TestIssuer } from "../../src/testing/test-issuer";
 
 export function devAuth(issuer: TestIssuer): Plugin & { readonly minted: number } {
   const counter = { minted: 0 };

@@ -3,9 +3,8 @@
  *
  * JavaScript configs are imported as they are. A TypeScript config is bundled with the `esbuild` of the
  * user's project (every Convex project has it: the `convex` package depends on it), of the working
- * directory, or next to this CLI; without esbuild, Node's built-in type stripping is tried (Node ≥ 22.18); ' +
-   'otherwise the
- * error says to install esbuild, use a .js config, or pass the provider as flags.
+ * directory, or next to this CLI; without esbuild, Node's built-in type stripping is tried (Node ≥ 22.18);
+ * otherwise the error says to install esbuild, use a .js config, or pass the provider as flags.
  *
  * @internal
  * @module
@@ -15,6 +14,9 @@ import { mkdir, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+
+/** How to get past a config that does not load. */
+const OR_FLAGS = "or give the provider as flags (--issuer, --jwks, --application-id, --algorithm)";
 
 /** A config that could not be loaded, with what to do. */
 export class ConfigLoadError extends Error {
@@ -71,12 +73,16 @@ async function importFile(path: string): Promise<unknown> {
 /** Import the config file and return its default export (the `AuthConfig` object). */
 export async function loadAuthConfig(file: string): Promise<unknown> {
   const path = resolve(file);
-  if (!existsSync(path)) throw new ConfigLoadError(`${file}: no such file.`);
+  if (!existsSync(path)) {
+    throw new ConfigLoadError(
+      `${file}: no such file. Pass the path of your convex/auth.config.ts (or .js), ${OR_FLAGS}.`,
+    );
+  }
   if (!/\.(c|m)?ts$/.test(path)) {
     try {
       return await importFile(path);
     } catch (err) {
-      throw new ConfigLoadError(`${file} could not be loaded: ${(err as Error).message}`);
+      throw new ConfigLoadError(`${file} could not be loaded (${(err as Error).message}): fix it, ${OR_FLAGS}.`);
     }
   }
   const esbuild = await findEsbuild(path);
@@ -95,7 +101,9 @@ export async function loadAuthConfig(file: string): Promise<unknown> {
       });
       code = result.outputFiles?.[0]?.text ?? "";
     } catch (err) {
-      throw new ConfigLoadError(`${file} could not be compiled with esbuild: ${(err as Error).message}`);
+      throw new ConfigLoadError(
+        `${file} could not be compiled with esbuild (${(err as Error).message}): fix it, ${OR_FLAGS}.`,
+      );
     }
     // Where the project's packages resolve from, but outside convex/ (Convex must never see the file).
     const tmp = join(await scratchDir(path), `.${basename(path)}.doctor-${process.pid}-${Date.now()}.mjs`);
@@ -103,7 +111,10 @@ export async function loadAuthConfig(file: string): Promise<unknown> {
     try {
       return await importFile(tmp);
     } catch (err) {
-      throw new ConfigLoadError(`${file} could not be loaded: ${(err as Error).message}`);
+      throw new ConfigLoadError(
+        `${file} could not be loaded (${(err as Error).message}): fix it (set the environment variables it reads ` +
+          `in your shell), ${OR_FLAGS}.`,
+      );
     } finally {
       await unlink(tmp).catch(() => {});
     }
@@ -113,8 +124,7 @@ export async function loadAuthConfig(file: string): Promise<unknown> {
   } catch (err) {
     throw new ConfigLoadError(
       `${file} is TypeScript and no esbuild was found to compile it (${(err as Error).message}). ` +
-        "Install esbuild in your project (npm i -D esbuild), pass a .js config, or give the provider as flags " +
-        "(--issuer, --jwks, --application-id, --algorithm).",
+        `Install esbuild in your project (npm i -D esbuild), pass a .js config, ${OR_FLAGS}.`,
     );
   }
 }

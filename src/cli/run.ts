@@ -34,10 +34,13 @@ export async function run(argv: string[], io: DoctorIo = processIo): Promise<num
       io.stdout(`${USAGE}\n\n${DOCTOR_USAGE}\n`);
       return command === undefined ? 2 : 0;
     }
-    io.stderr(`Unknown command ${JSON.stringify(command)}.\n\n${USAGE}\n`);
+    io.stderr(`Unknown command ${JSON.stringify(command)}: the one command is doctor.\n\n${USAGE}\n`);
     return 2;
   } catch (err) {
-    io.stderr(`convex-custom-jwt: ${(err as Error)?.message ?? String(err)}\n`);
+    io.stderr(
+      `convex-custom-jwt: unexpected error: ${(err as Error)?.message ?? String(err)}. This is a bug in ` +
+        "convex-custom-jwt: please report it with the command you ran (never the whole token).\n",
+    );
     return 2;
   }
 }

@@ -3,10 +3,13 @@
  *
  * @module
  */
-import { connectHttpClient, type Listen } from "./connect-http-client";
-import { convexTokenFetcher, type ConvexTokenFetcherOptions } from "./convex-token-fetcher";
-import type { ConvexClientLike, HttpAuthClient, SocketAuthClient, TokenSource } from "./types";
-import { assertTokenSource, classifyClient, fail } from "./validate";
+import { type ClientKind, classifyClient } from "./client-kind";
+import type { Connection } from "./connection";
+import { type ConvexTokenFetcherOptions, fetcherFor } from "./convex-token-fetcher";
+import { HttpConnection } from "./http-connection";
+import { SocketConnection } from "./socket-connection";
+import type { ConvexClientLike, TokenSource } from "./types";
+import { assertTokenSource, onChangeOf } from "./validate";
 
 /** Options of {@link connectConvex}. */
 export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
@@ -15,10 +18,10 @@ export interface ConnectConvexOptions extends ConvexTokenFetcherOptions {
 }
 
 /**
- * The live connection of each client: one at a time. Its `close(next)` removes the connection's listeners
- * and wrappers (once); `next` is the manager of the connection replacing it (none: `disconnect()`).
+ * The registry: the live connection of each client, keyed by the object `setAuth` is called on. One at a
+ * time: a new connection closes the one it replaces.
  */
-const connections = new WeakMap<object, (next?: TokenSource) => void>();
+const connections = new WeakMap<object, Connection>();
 
 /**
  * Connect a Convex client to a token manager; returns `disconnect()`.
@@ -60,58 +63,40 @@ export function connectConvex(
   manager: TokenSource,
   options: ConnectConvexOptions = {},
 ): () => void {
-  const [target, http] = classifyClient(client);
-  assertTokenSource(manager, "connectConvex");
-  const { onChange = () => {} } = options;
-  if (typeof onChange != "function") fail("connectConvex", "onChange", "a function", onChange);
-  if (!target) return () => {}; // a ConvexClient created `disabled`
-  // Built before the old connection is closed: a bad option throws with the old connection still whole.
-  const fetcher = !http && convexTokenFetcher(manager, options);
+  const where = "connectConvex";
+  const target = classifyClient(client, where);
+  assertTokenSource(manager, where);
+  const onChange = onChangeOf(options.onChange, where);
+  if (target.kind === "disabled") return () => {}; // a ConvexClient created `disabled`: nothing to connect
+  const open = prepareConnection(target, manager, options, onChange);
 
-  connections.get(target)?.(manager); // closes the old connection
-
-  /** What closing this connection undoes: its listeners, and the HTTP client's method wrappers. */
-  const undo: (() => void)[] = [];
-  const listen: Listen = (event, listener) => {
-    manager.on(event, listener);
-    undo.push(() => manager.off(event, listener));
-  };
-  if (fetcher) {
-    const authenticate = () => (target as SocketAuthClient).setAuth(fetcher, onChange, fetcher.onRefreshChange);
-    listen("token", () => {
-      // Push the rotation, unless Convex is already waiting on the fetcher (it will be handed the token).
-      if (!fetcher.busy && manager.peekToken() !== fetcher.held) authenticate();
-    });
-    listen("signedOut", () => {
-      target.clearAuth(); // sends Authenticate with no token at once
-      authenticate(); // replaces Convex's scheduled refetch with one that finds the manager signed out
-    });
-    authenticate();
-  } else {
-    connectHttpClient(target as HttpAuthClient & Record<string, unknown>, manager, undo, listen);
-  }
-  const close = (next?: TokenSource) => {
-    // Once: emptied by the first close (it always holds the listeners' removal).
-    if (undo[0]) {
-      for (const step of undo.splice(0)) step();
-      // Replaced, a socket client keeps its auth: the new connection calls setAuth at once. Disconnected,
-      // no pending refetch may sign it back in.
-      if (http) target.clearAuth();
-      else if (!next) {
-        target.clearAuth();
-        (target as SocketAuthClient).setAuth(
-          async () => null,
-          () => {},
-        );
-      }
-    }
-    // A different user's token must not stay on the client while the new manager fetches its own.
-    if (next && next !== manager) target.clearAuth();
-  };
-  connections.set(target, close);
+  connections.get(target.client)?.close(manager);
+  const connection = open();
+  connections.set(target.client, connection);
   return () => {
-    if (connections.get(target) !== close) return; // already disconnected, or replaced by a newer connection
-    connections.delete(target);
-    close();
+    // Already disconnected, or replaced by a newer connection (a stale React cleanup): nothing to undo.
+    if (connections.get(target.client) !== connection) return;
+    connections.delete(target.client);
+    connection.close();
   };
+}
+
+/**
+ * Check the options and return how to open the connection. It runs before the old connection is closed,
+ * so a bad option throws with the old connection still whole.
+ */
+function prepareConnection(
+  target: Exclude<ClientKind, { kind: "disabled" }>,
+  manager: TokenSource,
+  options: ConnectConvexOptions,
+  onChange: (isAuthenticated: boolean) => void,
+): () => Connection {
+  switch (target.kind) {
+    case "socket": {
+      const fetcher = fetcherFor(manager, options, "connectConvex");
+      return () => new SocketConnection(target.client, manager, fetcher, onChange);
+    }
+    case "http":
+      return () => new HttpConnection(target.client, manager);
+  }
 }

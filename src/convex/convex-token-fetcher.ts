@@ -3,8 +3,10 @@
  *
  * @module
  */
+import { type ConvexAsk, chooseAnswer, refetchDueAfterHandOver, type AnswerStrategy } from "./answer-policy";
+import { runAnswer } from "./run-answer";
 import type { AuthTokenFetcher, TokenSource } from "./types";
-import { assertTokenSource, fail } from "./validate";
+import { answerWithinMsOf, assertTokenSource, leewayMsOf } from "./validate";
 
 /** Options of {@link convexTokenFetcher}. */
 export interface ConvexTokenFetcherOptions {
@@ -15,9 +17,9 @@ export interface ConvexTokenFetcherOptions {
    */
   authRefreshTokenLeewaySeconds?: number;
   /**
-   * The longest a forced call waits for the manager, in ms, whatever the token endpoint does (hangs,
-   * 5xx, `Retry-After: 86400`). Then it answers with the token the manager still holds, if any: Convex
-   * pauses the socket while it waits, so every query waits too. Set it to your manager's
+   * The longest a forced call waits for the manager, in ms (1 to 86,400,000), whatever the token endpoint
+   * does (hangs, 5xx, `Retry-After: 86400`). Then it answers with the token the manager still holds, if any:
+   * Convex pauses the socket while it waits, so every query waits too. Set it to your manager's
    * `fetchTimeoutMs`. @default 10_000
    */
   answerWithinMs?: number;
@@ -56,82 +58,70 @@ export interface ConvexTokenFetcher extends AuthTokenFetcher {
  * client.setAuth(fetchToken, onChange, fetchToken.onRefreshChange);
  */
 export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFetcherOptions = {}): ConvexTokenFetcher {
-  const api = "convexTokenFetcher";
-  assertTokenSource(manager, api);
-  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
-  if (!(leeway >= 0)) fail(api, "authRefreshTokenLeewaySeconds", "a number >= 0", leeway);
-  const answerWithinMs = options.answerWithinMs ?? 10_000;
-  if (!(answerWithinMs > 0)) fail(api, "answerWithinMs", "a number > 0", answerWithinMs);
-  const leewayMs = leeway * 1000;
-  let held: string | null = null;
-  /** When Convex would refetch `held` on its own (epoch ms); a forced call well before it is a rejection. */
-  let ownRefetchAt = 0;
-  let calls = 0;
-  /** Set by `onRefreshChange`: the server rejected the held token. */
-  let rejected = false;
+  return fetcherFor(manager, options, "convexTokenFetcher");
+}
 
-  const fetcher = async ({ forceRefreshToken }: { forceRefreshToken: boolean }) => {
-    if (!forceRefreshToken) return null;
-    calls++;
-    const controller = new AbortController();
-    const { signal } = controller;
-    const timer = setTimeout(() => controller.abort(), answerWithinMs);
-    let answer: string | null;
+/** {@link convexTokenFetcher}, with the API its `TypeError`s name (`connectConvex` builds one too). */
+export function fetcherFor(
+  manager: TokenSource,
+  options: ConvexTokenFetcherOptions,
+  where: string,
+): ConvexTokenFetcher {
+  assertTokenSource(manager, where);
+  const leewayMs = leewayMsOf(options.authRefreshTokenLeewaySeconds, where);
+  const answerWithinMs = answerWithinMsOf(options.answerWithinMs, where);
+  /** What this fetcher knows of its client: the token it holds, and whether the server rejected it. */
+  let held: string | null = null;
+  let rejected = false;
+  /** From when a forced call for `held` is Convex's own refetch rather than a rejection (epoch ms). */
+  let refetchDueFrom: number | null = null;
+  /** Forced calls Convex is waiting on. */
+  let answering = 0;
+
+  /**
+   * Carry out `strategy` within `answerWithinMs`. Never throws into Convex (its socket would stay paused or
+   * stopped): past the deadline, or once the manager's retry policy gave up, the answer is the token the
+   * manager still holds if it is valid, else `null`. After a server rejection that is the very token Convex
+   * holds, which Convex takes as a failure (as it would `null`); `connectConvex` re-authenticates the client
+   * once the manager has a new token.
+   */
+  const answerWithinDeadline = async (strategy: AnswerStrategy, offered: string | null): Promise<string | null> => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), answerWithinMs);
     try {
-      const token = manager.peekToken();
-      const now = Date.now();
-      const { issuedAt } = manager.getSnapshot();
-      answer = await (token !== null &&
-      token !== held &&
-      issuedAt !== null &&
-      now - issuedAt <= Math.max(0, leewayMs - 5_000)
-        ? // A token the client does not hold, young enough (with 5 s for the round trip and the backend's zero
-          // mid-session leeway) for Convex's own refetch at lifetime − leeway to land before `exp`.
-          token
-        : token !== null && token === held && !rejected && !(now < ownRefetchAt - 3_000)
-          ? // Convex asked before the manager's own rotation (its refetch, or its immediate loop for tokens
-            // shorter than its leeway): wait for that rotation instead of spending a second fetch on it. A
-            // rejected token (told by onRefreshChange, or a forced call over 3 s before Convex's own refetch
-            // time) needs a new one now. The abort listener stays: the signal is this call's own.
-            new Promise<string | null>((resolve) => {
-              const check = () => {
-                const next = manager.peekToken();
-                const { status, hasToken } = manager.getSnapshot();
-                if (
-                  signal.aborted ||
-                  (next !== null && next !== held) ||
-                  !hasToken ||
-                  status === "signedOut" ||
-                  status === "disposed"
-                ) {
-                  unsubscribe();
-                  resolve(next !== held ? next : null);
-                }
-              };
-              const unsubscribe = manager.subscribe(check);
-              signal.addEventListener("abort", check);
-              check();
-            })
-          : manager.getToken({ forceRefresh: token !== null, signal }));
-      if (answer === null && signal.aborted) throw 0; // to the fallback below
+      const answer = await runAnswer(strategy, manager, offered, held, deadline.signal);
+      return answer === null && deadline.signal.aborted ? manager.peekToken() : answer;
     } catch {
-      // Never throw into Convex (its socket would stay paused or stopped). The manager could not answer
-      // within `answerWithinMs` (or its retry policy gave up): answer with the token it still holds, if
-      // valid. After a server rejection that is the very token Convex holds, which Convex takes as a
-      // failure (as it would `null`); `connectConvex` re-authenticates the client once the manager has a
-      // new token.
-      answer = manager.peekToken();
+      return manager.peekToken();
     } finally {
       clearTimeout(timer);
-      calls--;
+    }
+  };
+
+  const fetcher = async (ask: ConvexAsk): Promise<string | null> => {
+    const token = manager.peekToken();
+    const strategy = chooseAnswer({
+      ask,
+      manager: { token, snapshot: manager.getSnapshot() },
+      client: { active: true, held, rejected, refetchDueFrom },
+      now: Date.now(),
+      leewayMs,
+      waitIsBounded: true,
+    });
+    // Convex's cached-token call: `null` sends it down its one-fetch path; nothing is learnt about the client.
+    if (strategy === "answerNull") return null;
+    answering += 1;
+    let answer: string | null;
+    try {
+      answer = await answerWithinDeadline(strategy, token);
+    } finally {
+      answering -= 1;
     }
     if (answer !== null && answer !== held) {
-      // The answer is always the manager's current token: Convex will refetch it at about lifetime − leeway
-      // (a null time counts as 0: `x - null` is `x - 0`).
-      const { issuedAt, expiresAt } = manager.getSnapshot();
-      ownRefetchAt = Date.now() + (expiresAt as number) - (issuedAt as number) - leewayMs;
+      refetchDueFrom = refetchDueAfterHandOver(Date.now(), manager.getSnapshot(), leewayMs);
     }
-    return (held = answer);
+    held = answer;
+    return answer;
   };
 
   return Object.defineProperties(fetcher, {
@@ -141,6 +131,6 @@ export function convexTokenFetcher(manager: TokenSource, options: ConvexTokenFet
       },
     },
     held: { get: () => held },
-    busy: { get: () => calls > 0 || rejected },
+    busy: { get: () => answering > 0 || rejected },
   }) as ConvexTokenFetcher;
 }

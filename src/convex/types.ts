@@ -1,6 +1,8 @@
 /**
  * Structural types for the Convex clients, so this entry imports nothing from `convex` at run time
  * (it works with any convex 1.x whose clients have these methods).
+ *
+ * @module
  */
 
 /** Convex's `AuthTokenFetcher` (convex/browser). */
@@ -23,14 +25,18 @@ export interface WrappingSocketClient {
   readonly disabled?: boolean;
 }
 
-/** `ConvexHttpClient`: a static token per request, no refresh of its own. */
+/**
+ * `ConvexHttpClient`: a static token per request, no refresh of its own. Its request methods are generic
+ * over Convex's function references; only their existence matters here (`never[]` parameters accept every
+ * signature).
+ */
 export interface HttpAuthClient {
   setAuth(token: string): void;
   clearAuth(): void;
   backendUrl(): string;
-  query(...args: any[]): Promise<any>;
-  mutation(...args: any[]): Promise<any>;
-  action(...args: any[]): Promise<any>;
+  query(...args: never[]): Promise<unknown>;
+  mutation(...args: never[]): Promise<unknown>;
+  action(...args: never[]): Promise<unknown>;
 }
 
 /** Any Convex client `connectConvex` accepts. */

@@ -11,23 +11,13 @@
  *
  * @module
  */
-import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { BACKEND_LEEWAY_MS } from "./convex-time-rules";
+import { InvalidTokenError, seconds, tokenHint } from "./errors";
 import { decodeClaims, notAJwt } from "./jwt";
 import type { ResolvedOptions } from "./options";
 import { estimateSkew, planRefresh } from "./schedule";
-
-/** A token the manager holds. Times are on the manager's time line (ms). */
-export interface Held {
-  readonly raw: string;
-  /** `exp` in ms on the issuer's clock (to tell a newer token from the same one returned again). */
-  readonly exp: number;
-  readonly issuedAt: number;
-  readonly expiresAt: number;
-  readonly refreshAt: number;
-  readonly serveUntil: number;
-  readonly sub: string;
-  readonly iss: string | null;
-}
+import type { Held } from "./state";
+import { clockOffset, iatInFuture, missingIat, skewBeyondBound, type Warning } from "./warnings";
 
 /** The outcome of {@link acceptToken}. */
 export interface Accepted {
@@ -38,10 +28,9 @@ export interface Accepted {
   settled: boolean;
   /** The offset estimated (ms, positive: this clock ahead of the issuer's); `null` beyond the bound. */
   skewMs: number | null;
-  warnings: [TokenWarningCode, string][];
+  /** What to tell the app, in order. */
+  warnings: Warning[];
 }
-
-const TOLERANCE_MS = 5_000;
 
 /**
  * Accept a fetcher's `result` received at `now`.
@@ -60,7 +49,8 @@ export function acceptToken(
   random: number,
 ): Accepted {
   const value = typeof result === "string" ? result : (result as { token?: unknown } | null | undefined)?.token;
-  if (typeof value !== "string") throw notAJwt(typeof result);
+  if (typeof value !== "string")
+    throw notAJwt(typeof result === "object" ? "an object without a string `token`" : String(typeof result));
   const raw = value.trim(); // a token read from a text body
   const { exp, iat, nbf, sub, iss } = decodeClaims(raw, o);
   const warnings: Accepted["warnings"] = [];
@@ -70,10 +60,10 @@ export function acceptToken(
   let kept = [...samples];
   if (iat !== undefined && !known(raw)) {
     const sample = now - iat;
-    if (jumpMs && sample >= Math.min(...kept) + jumpMs - TOLERANCE_MS) kept = kept.map((s) => s + jumpMs);
+    if (jumpMs && sample >= Math.min(...kept) + jumpMs - BACKEND_LEEWAY_MS) kept = kept.map((s) => s + jumpMs);
     kept = [...kept, sample].slice(-5);
   }
-  const best = estimateSkew(kept, TOLERANCE_MS, Infinity);
+  const best = estimateSkew(kept, BACKEND_LEEWAY_MS, Infinity);
   const beyond = Math.abs(best) > o.maxClockSkewMs;
   // Whole-second `iat`: the true mint time may be up to 1 s later.
   const grain = iat !== undefined && iat % 1000 === 0 ? 1_000 : 0;
@@ -82,39 +72,29 @@ export function acceptToken(
   const issuerNow = beyond ? (iat ?? now) : now - skew;
   const lifetime = iat === undefined ? Infinity : exp - iat - (best || beyond ? grain : 0);
   const remaining = beyond ? lifetime : Math.min(lifetime, exp - issuerNow);
-  const where =
-    `(this clock: ${Math.round(best / 1000)} s ahead of ` + `the issuer's; \`maxClockSkewMs\`: ${o.maxClockSkewMs})`;
+  const where = `(this clock is ${clockOffset(best)}; \`maxClockSkewMs\` is ${o.maxClockSkewMs} ms)`;
   if (iat === undefined) {
-    warnings.push([
-      "ERR_TOKEN_MISSING_IAT",
-      "The JWT has no `iat`, which Convex's client needs to plan its refresh: set it.",
-    ]);
-  } else if (iat - now > TOLERANCE_MS && !beyond) {
-    warnings.push([
-      "ERR_TOKEN_IAT_IN_FUTURE",
-      `The JWT's \`iat\` is ${Math.round((iat - now) / 1000)} s ahead of this clock; Convex rejects over 5 s: sync ` +
-        `the clocks (NTP).`,
-    ]);
+    warnings.push(missingIat());
+  } else if (iat - now > BACKEND_LEEWAY_MS && !beyond) {
+    warnings.push(iatInFuture(iat - now));
   }
   if (beyond) {
-    warnings.push([
-      "ERR_CLOCK_SKEW_BEYOND_BOUND",
-      `Clocks apart ${where}: lifetimes are measured from receipt. Sync the clocks, or raise \`maxClockSkewMs\`.`,
-    ]);
+    warnings.push(skewBeyondBound(best, o.maxClockSkewMs));
   }
   if (remaining <= 0) {
     throw new InvalidTokenError(
       "ERR_TOKEN_EXPIRED",
-      `The token (${tokenHint(raw)}) expired ${Math.ceil(-remaining / 1000)} s ago ${where}: sync the clocks; a ` +
-        `caching issuer must mint when reason is "forced".`,
+      `The token (${tokenHint(raw)}) had expired ${seconds(-remaining)} before it arrived ${where}. Either a clock ` +
+        "is wrong: sync this device's and the issuer's (NTP); or the token endpoint serves a cached token: make " +
+        'it mint a new one, at least when `reason` is "forced".',
       raw,
     );
   }
-  if (nbf !== undefined && nbf - issuerNow > TOLERANCE_MS) {
+  if (nbf !== undefined && nbf - issuerNow > BACKEND_LEEWAY_MS) {
     throw new InvalidTokenError(
       "ERR_TOKEN_NOT_YET_VALID",
-      `The JWT's \`nbf\` is ${Math.round((nbf - issuerNow) / 1000)} s ahead ${where}; Convex rejects over 5 s: drop ` +
-        `\`nbf\` or set it to \`iat\`.`,
+      `The JWT's \`nbf\` is ${seconds(nbf - issuerNow)} in the future ${where}, and Convex rejects a token whose ` +
+        "`nbf` is more than 5 s ahead of its clock: make the issuer drop `nbf`, or set it to `iat`.",
       raw,
     );
   }

@@ -23,7 +23,14 @@ export interface Clock {
   random(): number;
 }
 
-/** The platform clock: `Date.now`, global `setTimeout`/`clearTimeout`, `Math.random`, looked up on each call. */
+/**
+ * The platform clock: `Date.now`, global `setTimeout`/`clearTimeout`, `Math.random`, looked up on each call.
+ *
+ * @example
+ * // Timers from a worker (not throttled in a background tab), the rest from the platform:
+ * const clock = { ...systemClock, setTimeout: workerSetTimeout, clearTimeout: workerClearTimeout };
+ * createTokenManager({ fetchToken, clock });
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   monotonicNow: () => (typeof performance !== "undefined" ? performance.now() : Date.now()),
@@ -31,6 +38,16 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
   random: () => Math.random(),
 };
+
+/**
+ * The clock a manager uses: `overrides` over {@link systemClock}. A custom `now` is never paired with the
+ * platform's monotonic clock (they would disagree): without its own `monotonicNow` it has none.
+ */
+export function clockWith(overrides: Partial<Clock> | undefined): Clock {
+  const clock: Clock = { ...systemClock, ...overrides };
+  if (overrides?.now && !overrides.monotonicNow) clock.monotonicNow = undefined;
+  return clock;
+}
 
 /** The largest delay `setTimeout` honours; anything above fires at once (or loops) in every runtime. */
 export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;

@@ -1,6 +1,7 @@
 /**
- * Error classes with a stable `code`. Match on `err.code` (or `instanceof`), never on the message:
- * messages say what to do and may improve between versions.
+ * Error classes with a stable `code`, and {@link AnyTokenManagerError}, their union, which narrows on `code`.
+ * Match on `err.code` (or `instanceof`), never on the message: messages say what to do and may improve
+ * between versions.
  *
  * No error built here ever carries a whole token, only a short suffix (see {@link tokenHint}).
  *
@@ -27,15 +28,14 @@ export type TokenErrorCode =
   | "ERR_TOKEN_ENDPOINT"
   | "ERR_TOKEN_MANAGER_DISPOSED";
 
-/** Codes of the warnings emitted on the `warning` event (the token is still used). */
-export type TokenWarningCode =
-  | "ERR_TOKEN_MISSING_IAT"
-  | "ERR_TOKEN_IAT_IN_FUTURE"
-  | "ERR_CLOCK_SKEW"
-  | "ERR_CLOCK_SKEW_BEYOND_BOUND"
-  | "ERR_TOKEN_NOT_RENEWED";
-
-/** Base class: `name` is the class name, `code` is stable, `cause` is kept when given. */
+/**
+ * Base class: `name` is the class name, `code` is stable, `cause` is kept when given.
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (error instanceof TokenManagerError) console.warn(error.code, error.message);
+ * });
+ */
 export class TokenManagerError extends Error {
   // `declare` fields: assigned in the constructor, so no class-field definitions are emitted (smaller bundle).
   declare readonly code: TokenErrorCode;
@@ -49,27 +49,45 @@ export class TokenManagerError extends Error {
 /**
  * The fetcher kept failing: the retry policy gave up (`attempts` tries) while no valid token was at hand.
  * `cause` is the last failure. The manager keeps retrying in the background at the capped delay.
+ *
+ * @example
+ * const token = await manager.getToken().catch((error) => {
+ *   if (error instanceof TokenFetchError) showOfflineBanner(`no token after ${error.attempts} tries`);
+ *   return null;
+ * });
  */
 export class TokenFetchError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_FETCH_FAILED";
   declare readonly attempts: number;
   constructor(attempts: number, cause: unknown) {
     super(
       "ERR_TOKEN_FETCH_FAILED",
       `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the ` +
-        `token endpoint; retries go on.`,
+        "token endpoint and the app's `fetchToken`; the manager keeps retrying in the background (as `retry` " +
+        "sets).",
       { cause },
     );
     this.attempts = attempts;
   }
 }
 
-/** One fetcher call took longer than `fetchTimeoutMs` and was aborted. Retryable. */
+/**
+ * One fetcher call took longer than `fetchTimeoutMs` and was aborted. Retryable.
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (error instanceof TokenFetchTimeoutError) console.warn(`the token endpoint took over ${error.timeoutMs} ms`);
+ * });
+ */
 export class TokenFetchTimeoutError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_FETCH_TIMEOUT";
   declare readonly timeoutMs: number;
   constructor(timeoutMs: number) {
     super(
       "ERR_TOKEN_FETCH_TIMEOUT",
-      `The fetcher was aborted after ${timeoutMs} ms: raise \`fetchTimeoutMs\`, and pass \`signal\` to fetch.`,
+      `The app's \`fetchToken\` did not settle within ${timeoutMs} ms (\`fetchTimeoutMs\`), so it was aborted (a ` +
+        "retryable failure). If the token endpoint is slow, raise `fetchTimeoutMs`; in `fetchToken`, pass " +
+        "`signal` to `fetch` so that the aborted request stops.",
     );
     this.timeoutMs = timeoutMs;
   }
@@ -79,8 +97,19 @@ export class TokenFetchTimeoutError extends TokenManagerError {
  * An HTTP token endpoint answered with an error status (thrown by `httpTokenFetcher`, and usable by custom
  * fetchers). `retryable` tells the default retry policy whether to try again; `retryAfterMs` comes from a
  * `Retry-After` header.
+ *
+ * @example
+ * // In a custom fetcher: 5xx is retried (not before its Retry-After), other statuses are not.
+ * if (!response.ok) {
+ *   const retryAfterMs = Number(response.headers.get("retry-after") ?? 0) * 1000;
+ *   throw new TokenEndpointError(response.status, `token endpoint answered ${response.status}`, {
+ *     retryable: response.status >= 500,
+ *     retryAfterMs,
+ *   });
+ * }
  */
 export class TokenEndpointError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_ENDPOINT";
   declare readonly status: number;
   declare readonly retryable: boolean;
   declare readonly retryAfterMs: number | undefined;
@@ -99,10 +128,15 @@ export class TokenEndpointError extends TokenManagerError {
 /**
  * The fetcher returned a token this library (or Convex) cannot use. The message names the claim and what
  * to change in the issuer. Not retried by default: the same issuer would mint the same mistake.
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (error instanceof InvalidTokenError) reportIssuerBug(error.code, error.message, error.tokenHint);
+ * });
  */
 export class InvalidTokenError extends TokenManagerError {
   declare readonly code: InvalidTokenCode;
-  /** The last 6 characters of the token, to tell tokens apart in logs. */
+  /** `…` plus the last 6 characters of the token, to tell tokens apart in logs. */
   declare readonly tokenHint: string;
   constructor(code: InvalidTokenCode, message: string, token: string) {
     super(code, message);
@@ -110,16 +144,72 @@ export class InvalidTokenError extends TokenManagerError {
   }
 }
 
-/** A method was called on a manager after `dispose()`. */
+/**
+ * A method was called on a manager after `dispose()`, or the manager was disposed while the call waited.
+ *
+ * @example
+ * manager.dispose();
+ * await manager.getToken().catch((error) => error instanceof TokenManagerDisposedError); // true
+ */
 export class TokenManagerDisposedError extends TokenManagerError {
+  declare readonly code: "ERR_TOKEN_MANAGER_DISPOSED";
   constructor() {
-    super("ERR_TOKEN_MANAGER_DISPOSED", "Token manager disposed: create a new one with createTokenManager().");
+    super(
+      "ERR_TOKEN_MANAGER_DISPOSED",
+      "This token manager was disposed (`dispose()` was called) and does nothing any more: the app must create " +
+        "a new one with createTokenManager() and use that.",
+    );
   }
 }
 
-/** A short, safe way to name a token in messages: `…` + its last 6 characters. */
+/**
+ * Every error this library throws or rejects with, as a union that narrows on `code` (as jose's
+ * `AnyJOSEError` does): in `switch (error.code)`, each branch knows the class and its fields.
+ *
+ * @example
+ * try {
+ *   await manager.getToken();
+ * } catch (error) {
+ *   if (!isTokenManagerError(error)) throw error; // e.g. your `signal`'s reason
+ *   switch (error.code) {
+ *     case "ERR_TOKEN_FETCH_FAILED":
+ *       showRetryBanner(error.attempts); // a TokenFetchError
+ *       break;
+ *     case "ERR_TOKEN_ISSUER_MISMATCH":
+ *       reportConfigBug(error.tokenHint); // an InvalidTokenError
+ *       break;
+ *   }
+ * }
+ */
+export type AnyTokenManagerError =
+  | TokenFetchError
+  | TokenFetchTimeoutError
+  | TokenEndpointError
+  | InvalidTokenError
+  | TokenManagerDisposedError;
+
+/**
+ * Whether `error` is one of this library's errors, typed as {@link AnyTokenManagerError} so that a `switch`
+ * on its `code` narrows. (The library only throws the subclasses; a bare `TokenManagerError` you built
+ * yourself passes too.)
+ *
+ * @example
+ * manager.on("error", ({ error }) => {
+ *   if (isTokenManagerError(error) && error.code === "ERR_TOKEN_ENDPOINT") console.warn(error.status);
+ * });
+ */
+export function isTokenManagerError(error: unknown): error is AnyTokenManagerError {
+  return error instanceof TokenManagerError;
+}
+
+/** A short, safe way to name a token in messages, logs and the CLI: `…` + its last 6 characters. */
 export function tokenHint(token: string): string {
   return `…${token.slice(-6)}`;
+}
+
+/** A duration for messages: whole seconds, with a tenth below 10 s (`"0.3 s"`, `"42 s"`). */
+export function seconds(ms: number): string {
+  return `${Math.abs(ms) < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000)} s`;
 }
 
 /**
@@ -138,11 +228,12 @@ export function describe(error: unknown): string {
 
 /**
  * `text` with secrets masked: a JWT becomes its {@link tokenHint}, and a URL keeps its origin and path but
- * loses its userinfo and query string (`https://a:b@x/t?id_token=…` → `https://x/t?…`).
+ * loses its userinfo and query string (`https://a:b@x/t?id_token=…` → `https://x/t?…`); any `?key=value` run
+ * is masked, with or without a URL around it.
  */
 export function redact(text: string): string {
   return text
     .replace(/[\w-]{10,}\.[\w-]{10,}\.[\w-]*/g, tokenHint)
     .replace(/\/\/[^\s/?#@]*@/g, "//")
-    .replace(/(\/[^\s?#]*)\?[^\s#]+/g, "$1?…");
+    .replace(/\?[^\s#"'`]+/g, "?…");
 }

@@ -1,10 +1,14 @@
 /**
- * Event payload types of the TokenManager (emitted by its `Reporter`). No payload ever carries a whole token.
+ * Event payload types of the TokenManager (emitted by its `Reporter`), and the `token` event's builder. No
+ * payload ever carries a whole token.
  *
  * @module
  */
-import type { TokenWarningCode } from "./errors";
+import type { Timeline } from "./clock";
+import { tokenHint } from "./errors";
+import type { Held } from "./state";
 import type { FetchReason, TokenSnapshot } from "./types";
+import type { TokenWarningCode } from "./warnings";
 
 /** Payload of the `token` event. Never the token itself: call `getToken()`. */
 export interface TokenEvent {
@@ -17,6 +21,18 @@ export interface TokenEvent {
   issuer: string | null;
   /** `…` plus the token's last 6 characters. */
   tokenHint: string;
+}
+
+/** The `token` event for `held`, fetched for `reason`: its times on the wall clock, a hint of the token. */
+export function tokenEvent(reason: FetchReason, held: Held, time: Timeline): TokenEvent {
+  return {
+    reason,
+    expiresAt: time.toWall(held.expiresAt),
+    refreshAt: time.toWall(held.refreshAt),
+    subject: held.sub,
+    issuer: held.iss,
+    tokenHint: tokenHint(held.raw),
+  };
 }
 
 /** Payload of the `refreshing` event: a fetcher call starts. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { jwtDecode, type JwtPayload } from "jwt-decode";
-import { InvalidTokenError, tokenHint, type TokenWarningCode } from "./errors";
+import { InvalidTokenError, tokenHint } from "./errors";
 import { audiences, issuerMatches } from "./issuer";
 
 /** What the manager keeps of a token's claims (times in ms on the issuer's clock). */
@@ -30,20 +30,16 @@ export interface ExpectedClaims {
   applicationID?: string;
 }
 
-/** A problem worth telling the app about that does not stop the token from being used. */
-export interface TokenWarning {
-  code: TokenWarningCode;
-  message: string;
-}
-
 /**
- * The `ERR_TOKEN_MALFORMED` error for a fetcher result that is not a JWT. `what` says what it was instead
+ * The `ERR_TOKEN_MALFORMED` error for a fetcher result that is not a JWT. `what` says what it got instead
  * (never the whole token: a short hint at most).
  */
 export function notAJwt(what: string, token = ""): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_MALFORMED",
-    `The fetcher returned a non-JWT (${what}): return the token (or { token }), or null when signed out.`,
+    `The app's \`fetchToken\` returned something that is not a JWT (got ${what}): make it return the token (or ` +
+      "{ token }), or null when the user is signed out. If it reads a token endpoint, check what the endpoint " +
+      'sends: a "Bearer " prefix, quotes or JSON around the token are not a JWT.',
     token,
   );
 }
@@ -103,7 +99,8 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   if (!Number.isFinite(exp)) {
     throw new InvalidTokenError(
       "ERR_TOKEN_MISSING_EXP",
-      `The JWT (${tokenHint(token)}) has no numeric \`exp\`, which Convex requires: set it (epoch seconds).`,
+      `The JWT (${tokenHint(token)}) has no numeric \`exp\` claim, which Convex requires: make the issuer set it ` +
+        "(epoch seconds).",
       token,
     );
   }
@@ -111,14 +108,16 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
   if (exp! >= 1e11) {
     throw new InvalidTokenError(
       "ERR_TOKEN_EXP_NOT_SECONDS",
-      `The JWT's \`exp\` (${exp}) is not in epoch seconds (ms?): set it in seconds, as Convex reads it.`,
+      `The JWT (${tokenHint(token)}) has an \`exp\` of ${exp}, which is not in epoch seconds (it looks like ` +
+        "milliseconds, or lies beyond any date): make the issuer set `exp` in seconds, as Convex reads it.",
       token,
     );
   }
   if (typeof sub !== "string" || !sub) {
     throw new InvalidTokenError(
       "ERR_TOKEN_MISSING_SUB",
-      `The JWT (${tokenHint(token)}) has no \`sub\`, which Convex requires: set it to the user's id.`,
+      `The JWT (${tokenHint(token)}) has no \`sub\` claim, which Convex requires: make the issuer set \`sub\` to ` +
+        "the user's id.",
       token,
     );
   }
@@ -127,9 +126,9 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
     throw new InvalidTokenError(
       "ERR_TOKEN_ISSUER_MISMATCH",
       `The JWT's issuer ${iss === undefined ? "(missing `iss`)" : JSON.stringify(iss)} is not the expected ` +
-        `${JSON.stringify(issuer)}: Convex would answer "No auth provider found matching the given token". Make the ` +
-        "`iss` claim and the provider's `issuer` in convex/auth.config.ts the same URL (scheme and case count, a " +
-        "trailing slash does not).",
+        `${JSON.stringify(issuer)} (the \`issuer\` option): Convex would answer "No auth provider found matching ` +
+        "the given token\". Make the issuer's `iss` claim and the provider's `issuer` in convex/auth.config.ts " +
+        "the same URL (scheme and case count, a trailing slash does not), and pass that URL as `issuer`.",
       token,
     );
   }
@@ -138,8 +137,9 @@ export function decodeClaims(token: string, expected: ExpectedClaims = {}): Toke
     throw new InvalidTokenError(
       "ERR_TOKEN_AUDIENCE_MISMATCH",
       `The JWT's audience ${aud === undefined ? "(missing `aud`)" : JSON.stringify(aud)} lacks the expected ` +
-        `${JSON.stringify(applicationID)}: Convex would answer "No auth provider found matching the given token". ` +
-        "Set the issuer's `aud` claim to the provider's `applicationID` in convex/auth.config.ts.",
+        `${JSON.stringify(applicationID)} (the \`applicationID\` option): Convex would answer "No auth provider ` +
+        "found matching the given token\". Set the issuer's `aud` claim to the provider's `applicationID` in " +
+        "convex/auth.config.ts, and pass that value as `applicationID`.",
       token,
     );
   }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Clock } from "./clock";
+import { redact } from "./errors";
 import type { ExpectedClaims } from "./jwt";
 import { isRetryable, type RetryPolicy } from "./retry";
 import type { Logger, TokenFetcher } from "./types";
@@ -36,7 +37,7 @@ export interface TokenManagerOptions extends ExpectedClaims {
   /**
    * Bound on the clock offset (this clock against the issuer's) the manager corrects for, estimated from
    * `iat`. Offsets up to 5 s are ignored; beyond the bound no correction is trusted and each token's
-   * lifetime is measured from its receipt (warning `ERR_CLOCK_SKEW_BEYOND_BOUND`).
+   * lifetime is measured from its receipt (warning `WARN_CLOCK_SKEW_BEYOND_BOUND`).
    * @default 3_600_000 (1 hour)
    */
   maxClockSkewMs?: number;
@@ -58,23 +59,34 @@ export type ResolvedOptions = TokenManagerOptions &
 
 const DAY_MS = 86_400_000;
 
-/** Throw the `TypeError` for a bad option. */
-export function mustBe(name: string, what: string, where = "createTokenManager"): never {
-  throw new TypeError(`${where}: \`${name}\` must be ${what}.`);
+/**
+ * Throw the `TypeError` for a bad option: `option` names it by its full path (`retry.attempts`, and where:
+ * `createTokenManager`, or `getToken({ minValidityMs })`), `what` says what it must be, and its value is shown.
+ */
+export function mustBe(option: string, what: string, value: unknown): never {
+  throw new TypeError(`${option} must be ${what}; got ${shown(value)}.`);
+}
+
+/** A value for a message: a number or a string as written (a URL's secrets masked), otherwise its type. */
+function shown(value: unknown): string {
+  if (typeof value === "string") return redact(JSON.stringify(value));
+  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an array" : "an object";
+  return typeof value === "function" ? "a function" : String(value);
 }
 
 /** Check `options` and fill in the defaults. */
 export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
+  const option = (name: string) => `createTokenManager: \`${name}\``;
   if (typeof options?.fetchToken !== "function") {
-    mustBe("fetchToken", "a function ({ signal }) => Promise<string | null>");
+    const what =
+      "the app's token fetcher, a function ({ signal, reason, attempt }) => Promise<string | { token } | null>";
+    mustBe(option("fetchToken"), what, options?.fetchToken);
   }
   const number = (name: string, value: unknown, fallback: number, min = 0, max = DAY_MS, integer?: boolean) => {
     if (value === undefined) return fallback;
     if (typeof value !== "number" || !(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
-      mustBe(
-        name,
-        `${integer ? "an integer" : "a number of milliseconds"} from ${min} to ${max}; got ${String(value)}`,
-      );
+      const from = name === "retry.maxDelayMs" ? `${min} (\`retry.baseDelayMs\`)` : min;
+      mustBe(option(name), `${integer ? "an integer" : "a number of milliseconds"} from ${from} to ${max}`, value);
     }
     return value;
   };
@@ -86,11 +98,11 @@ export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
   // [option, value, its typeof, what it must be]; a falsy value (null, "") is refused too.
   for (const [name, value, type, what] of [
     ["retry.shouldRetry", retry.shouldRetry, "function", "a function (error, attempt) => boolean"],
-    ["clock", options.clock, "object", "a Clock object"],
-    ["issuer", options.issuer, "string", "a non-empty string"],
-    ["applicationID", options.applicationID, "string", "a non-empty string"],
+    ["clock", options.clock, "object", "a Clock object (any of now, monotonicNow, setTimeout, clearTimeout, random)"],
+    ["issuer", options.issuer, "string", "a non-empty string, the provider's `issuer` in convex/auth.config.ts"],
+    ["applicationID", options.applicationID, "string", "a non-empty string, the provider's `applicationID`"],
   ] as const) {
-    if (value !== undefined && (typeof value !== type || !value)) mustBe(name, what);
+    if (value !== undefined && (typeof value !== type || !value)) mustBe(option(name), what, value);
   }
   const resolved = {
     ...options,

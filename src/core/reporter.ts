@@ -1,66 +1,106 @@
 /**
- * The manager's output: its events, log lines through the optional {@link Logger}, and warnings (logged and
- * emitted once per code). Every listener, hook and logger call is guarded: one that throws is logged as an
- * error and the rest still runs; a logger that throws is reported once to its error sink, then ignored.
+ * The manager's output: its events (on eventemitter3), log lines through the optional {@link Logger}, and
+ * warnings (logged and emitted once per code). Every listener, hook and logger call is guarded: one that
+ * throws is logged as an error and the rest still runs; a logger that throws is reported once to its error
+ * sink, then ignored.
  *
  * @module
  */
-import { describe, type TokenWarningCode } from "./errors";
+import { EventEmitter } from "eventemitter3";
+import { describe } from "./errors";
 import type { TokenManagerEvents } from "./events";
-import type { Logger } from "./types";
+import type { Logger, TokenSnapshot } from "./types";
+import type { TokenWarningCode } from "./warnings";
 
-type Listener = (payload: unknown) => void;
+type EventName = keyof TokenManagerEvents;
+/** What eventemitter3 calls: an invoker, with the app's listener as `this`. */
+type Invoker = (this: (payload: unknown) => void, payload: unknown, event: EventName, era: number) => void;
 
 /**
- * `on`/`once`/`off`/`emit` with every listener guarded on its own, plus `log`, `warn` and `guard`. `era` is
- * bumped on sign-out and dispose: a dispatch that began before skips its remaining listeners, so no `token`
- * event reaches anyone after a listener signed out.
+ * Events, `subscribe()` listeners, logs and warnings of one manager.
  *
- * Written here rather than over eventemitter3: eventemitter3 with a guard per listener put the core at
- * 7,785 B min+gzip, over its 6.5 KiB budget, and it cannot stop a dispatch on sign-out. Lists are copied on
- * write, so a dispatch calls the listeners present when it began.
+ * Each app listener is registered on eventemitter3 through one of two guarded invokers of this manager (one
+ * for `on`, one for `once`), with the app's function as eventemitter3's `context`: `off(event, fn)` finds it
+ * without a wrapper map. `emit` hands the invoker the event's name and the era at the start of the dispatch;
+ * `stopDispatch()` (sign-out, dispose) starts a new era, and the invoker then skips the listeners left, so
+ * no `token` event reaches anyone after a listener signed out. A dispatch calls the listeners present when
+ * it began (eventemitter3 iterates the list it started with).
  */
 export class Reporter {
-  readonly #lists = new Map<string, { fn: Listener; once?: boolean }[]>();
+  readonly #emitter = new EventEmitter();
   readonly #logger: Logger | undefined;
   readonly #warned = new Set<TokenWarningCode>();
-  era = 0;
+  /** `subscribe()` listeners: called after every change of the snapshot, before the `state` event. */
+  readonly #subscribers = new Set<() => void>();
+  readonly #each: Invoker;
+  readonly #once: Invoker;
+  #era = 0;
 
   /** Writes to `logger`; silent without one. */
   constructor(logger: Logger | undefined) {
     this.#logger = logger;
+    const reporter = this;
+    this.#each = function (payload, event, era) {
+      if (era === reporter.#era) reporter.guard(`A "${event}" listener (\`on("${event}")\`)`, () => this(payload));
+    };
+    // Removes its own registration only (eventemitter3's `once` would remove every `once` sharing the invoker).
+    this.#once = function (payload, event, era) {
+      if (era === reporter.#era) reporter.#emitter.off(event, reporter.#once, this);
+      reporter.#each.call(this, payload, event, era);
+    };
   }
 
-  on(event: string, fn: Listener, once?: boolean): void {
-    this.#lists.set(event, [...(this.#lists.get(event) ?? []), { fn, once }]);
+  on<E extends EventName>(event: E, listener: TokenManagerEvents[E], once?: boolean): void {
+    this.#emitter.on(event, once ? this.#once : this.#each, listener);
   }
 
-  off(event: string, fn: Listener): void {
-    this.#lists.set(
-      event,
-      (this.#lists.get(event) ?? []).filter((entry) => entry.fn !== fn),
-    );
+  off<E extends EventName>(event: E, listener: TokenManagerEvents[E]): void {
+    this.#emitter.off(event, this.#each, listener);
+    this.#emitter.off(event, this.#once, listener);
   }
 
-  emit<E extends keyof TokenManagerEvents>(event: E, payload: Parameters<TokenManagerEvents[E]>[0]): void {
-    const era = this.era;
-    for (const entry of this.#lists.get(event) ?? []) {
-      if (era !== this.era) return;
-      if (entry.once) this.off(event, entry.fn);
-      this.guard(`a "${event}" listener`, () => entry.fn(payload));
-    }
+  emit<E extends EventName>(event: E, payload: Parameters<TokenManagerEvents[E]>[0]): void {
+    this.#emitter.emit(event, payload, event, this.#era);
   }
 
+  /** Call `listener` after every change of the snapshot; returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.#subscribers.add(listener);
+    return () => {
+      this.#subscribers.delete(listener);
+    };
+  }
+
+  /** A new snapshot: tell the `subscribe()` listeners (each guarded), then emit `state`. */
+  publish(snapshot: TokenSnapshot): void {
+    for (const listener of [...this.#subscribers]) this.guard("A `subscribe()` listener", listener);
+    this.emit("state", snapshot);
+  }
+
+  /** Stop every dispatch under way (sign-out, dispose): the listeners it has not called yet are skipped. */
+  stopDispatch(): void {
+    this.#era++;
+  }
+
+  /** Drop every listener and subscriber (dispose). */
   clear(): void {
-    this.#lists.clear();
+    this.#emitter.removeAllListeners();
+    this.#subscribers.clear();
   }
 
-  /** `fn()`, or `undefined` when it throws: then "`what` threw" is logged as an error. */
-  guard<T>(what: string, fn: () => T): T | undefined {
+  /**
+   * `fn()`, the app's code named by `what`, or `undefined` when it throws: then "`what` threw", and `then` (what
+   * it means, what to fix), are logged as an error, and the manager carries on.
+   */
+  guard<T>(
+    what: string,
+    fn: () => T,
+    then = "The other listeners still ran and the manager carried on: fix the app's listener so it does not throw.",
+  ): T | undefined {
     try {
       return fn();
     } catch (error) {
-      this.log("error", `${what} threw: ${describe(error)}`);
+      this.log("error", `${what} threw: ${describe(error)}. ${then}`);
     }
   }
 
@@ -69,14 +109,19 @@ export class Reporter {
       const logger = this.#logger;
       logger?.[level]?.call(logger, `[convex-custom-jwt] ${message}`);
     } catch (error) {
-      // Reported once to the error sink; a throwing error sink is ignored (no recursion).
-      if (level !== "error") this.log("error", `a logger threw: ${describe(error)}`);
+      // Reported to the error sink; a throwing error sink is ignored (no recursion).
+      if (level !== "error")
+        this.log(
+          "error",
+          `The app's \`logger.${level}\` threw: ${describe(error)}. The line it was given is lost and the manager ` +
+            "carried on: fix the logger so it does not throw.",
+        );
     }
   }
 
   /** Log and emit a warning: each code once per manager, but every change of the skew estimate. */
   warn(code: TokenWarningCode, message: string): void {
-    if (code === "ERR_CLOCK_SKEW" || !this.#warned.has(code)) {
+    if (code === "WARN_CLOCK_SKEW" || !this.#warned.has(code)) {
       this.#warned.add(code);
       this.log("warn", message);
       this.emit("warning", { code, message });

@@ -34,6 +34,10 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
 /**
  * Delay before retry number `attempt` (1 = the first retry): uniform in `[0, min(cap, base·2^(attempt−1))]`
  * ("full jitter"), but never less than the server's `Retry-After`.
+ *
+ * @example
+ * backoffDelay(3, { baseDelayMs: 1_000, maxDelayMs: 30_000 }, Math.random()); // 0 to 4,000 ms
+ * backoffDelay(1, { baseDelayMs: 1_000, maxDelayMs: 30_000 }, 0.5, 10_000); // 10,000 ms: the Retry-After
  */
 export function backoffDelay(
   attempt: number,
@@ -41,10 +45,50 @@ export function backoffDelay(
   random: number,
   retryAfterMs?: number,
 ): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
-  const jittered = random * ceiling;
+  const jittered = random * backoffCeiling(attempt, policy);
   if (retryAfterMs === undefined) return jittered;
   return Math.max(jittered, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+}
+
+/** The longest delay before retry number `attempt` (1 = the first retry): `min(cap, base·2^(attempt−1))`. */
+export function backoffCeiling(
+  attempt: number,
+  policy: Pick<ResolvedRetryPolicy, "baseDelayMs" | "maxDelayMs">,
+): number {
+  return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt - 1, 30));
+}
+
+/** What to do after a failed attempt: see {@link planRetry}. */
+export interface RetryPlan {
+  /** Attempts spent in this round, this one included (a failure while offline spends none). */
+  attempt: number;
+  /** Delay before the next try, in ms (not used while offline: the next try waits for `"online"`). */
+  delayMs: number;
+  /**
+   * Whether callers without a valid token get the error at once: the attempts are used up, the failure is not
+   * retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or the manager is offline.
+   */
+  failFast: boolean;
+}
+
+/**
+ * Plan the next try after attempt `tried` failed. A retryable failure waits a backoff delay (full jitter, at
+ * least `Retry-After`); one that is not retryable waits `retry.maxDelayMs` (or its `Retry-After`, up to 1 h):
+ * the manager keeps trying in the background. `random()` is read only for a retryable failure.
+ */
+export function planRetry(
+  tried: number,
+  failure: { retryable: boolean; offline: boolean; retryAfterMs: number | undefined },
+  policy: Pick<ResolvedRetryPolicy, "attempts" | "baseDelayMs" | "maxDelayMs">,
+  random: () => number,
+): RetryPlan {
+  const { retryable, offline, retryAfterMs } = failure;
+  const attempt = offline ? tried - 1 : tried;
+  const delayMs = retryable
+    ? backoffDelay(Math.max(1, attempt), policy, random(), retryAfterMs)
+    : Math.max(policy.maxDelayMs, retryAfterMs ?? 0);
+  const failFast = !retryable || attempt >= policy.attempts || offline || delayMs > policy.maxDelayMs;
+  return { attempt, delayMs, failFast };
 }
 
 /** HTTP statuses that mean "try again later". */
@@ -59,6 +103,11 @@ export function isRetryableStatus(status: number): boolean {
  * - `InvalidTokenError`: not retried (the issuer would mint the same mistake), except
  *   `ERR_TOKEN_TOO_SHORT_LIVED` (a token that arrived with too little validity left).
  * - Any error with a numeric `status` (or `statusCode`): 408/429/5xx retried, other statuses not.
+ *
+ * @example
+ * // Also retry a 401 from a gateway known to flap, as well as what the default retries:
+ * const shouldRetry = (error: unknown) => isRetryable(error) || (error as { status?: number }).status === 401;
+ * createTokenManager({ fetchToken, retry: { shouldRetry } });
  */
 export function isRetryable(error: unknown): boolean {
   // A token too short-lived to serve may come right next time (whole-second claims on short tokens).
@@ -91,6 +140,10 @@ export function retryAfterOf(error: unknown): number | undefined {
 /**
  * Parse a `Retry-After` header (delay-seconds or an HTTP-date) into ms from `nowMs`.
  * Returns undefined for a missing or unparsable value.
+ *
+ * @example
+ * parseRetryAfter("120", Date.now()); // 120000
+ * parseRetryAfter("Wed, 21 Oct 2026 07:28:00 GMT", Date.now()); // the ms until then, 0 if past
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (!value) return undefined;

@@ -41,6 +41,11 @@ export function scaled(valueMs: number, lifetimeMs: number, fraction: number): n
  * @param jitterMs - width of the random window before that point (scaled down to 10% of the lifetime).
  * @param minValidityMs - validity a served token keeps at least (scaled down to 10% of the lifetime).
  * @param random - a number in [0, 1).
+ *
+ * @example
+ * const now = Date.now();
+ * planRefresh({ issuedAt: now, expiresAt: now + 900_000 }, 60_000, 30_000, 10_000, Math.random());
+ * // { refreshAt: 60 to 90 s before expiry, serveUntil: 10 s before expiry }
  */
 export function planRefresh(
   times: TokenTimes,

@@ -1,14 +1,33 @@
 /**
- * The state machine's states and its pure helpers: each state carries only its own data, and `timerOf` says
- * what the one timer means in each (an exhaustive `switch`: a new state cannot compile without an answer).
+ * The state machine's states and its pure helpers. Each state carries only its own data; `timerOf` says what
+ * the one timer means in each, `demandReason` what a caller's demand starts, and `dueOnSignal` what an outside
+ * signal brings forward (exhaustive `switch`es: a new state cannot compile without an answer).
  *
  * @module
  */
-import type { Held } from "./accept";
-import type { Timeline } from "./clock";
-import { InvalidTokenError, TokenFetchError } from "./errors";
-import type { FetchReason, TokenSnapshot, TokenStatus } from "./types";
+import { InvalidTokenError, TokenFetchError, seconds, tokenHint } from "./errors";
+import type { FetchReason } from "./token-fetcher";
 
+/** A token the manager holds. Times are on the manager's time line (ms). */
+export interface Held {
+  readonly raw: string;
+  /** `exp` in ms on the issuer's clock (to tell a newer token from the same one returned again). */
+  readonly exp: number;
+  readonly issuedAt: number;
+  readonly expiresAt: number;
+  readonly refreshAt: number;
+  readonly serveUntil: number;
+  readonly sub: string;
+  readonly iss: string | null;
+}
+
+/** Not started yet: no token, no timer. `getToken()` or `start()` leaves it. */
+export interface Idle {
+  readonly status: "idle";
+  readonly token?: undefined;
+}
+
+/** A fetcher call is in flight; this object is its identity (a late result for another one is dropped). */
 export interface Fetching {
   readonly status: "fetching";
   /** The token held when the fetch started, while it has not expired. */
@@ -16,12 +35,22 @@ export interface Fetching {
   readonly reason: FetchReason;
   readonly attempt: number;
   readonly controller: AbortController;
+  /** When the fetch times out (`fetchTimeoutMs` after it started). */
   readonly deadline: number;
 }
 
+/** A token is held; the timer fires at its planned refresh. */
+export interface Valid {
+  readonly status: "valid";
+  readonly token: Held;
+}
+
+/** The last fetch failed; the timer fires at the next try (or at the held token's expiry, if sooner). */
 export interface Retrying {
   readonly status: "retrying";
+  /** The token held before, while it has not expired. */
   readonly token: Held | undefined;
+  /** Attempts spent in this round (a failure while offline spends none). */
   readonly attempt: number;
   readonly error: unknown;
   /** `Infinity` while offline: the next try waits for `notify("online")`. */
@@ -30,11 +59,20 @@ export interface Retrying {
   readonly failFast: boolean;
 }
 
-export type State =
-  | { readonly status: "idle" | "signedOut" | "disposed"; readonly token?: undefined }
-  | Fetching
-  | { readonly status: "valid"; readonly token: Held }
-  | Retrying;
+/** Signed out (`signOut()`, or the fetcher resolved `null`): `getToken()` resolves `null` until `start()`. */
+export interface SignedOut {
+  readonly status: "signedOut";
+  readonly token?: undefined;
+}
+
+/** Stopped for good by `dispose()`. */
+export interface Disposed {
+  readonly status: "disposed";
+  readonly token?: undefined;
+}
+
+/** The one state the manager is in. */
+export type State = Idle | Fetching | Valid | Retrying | SignedOut | Disposed;
 
 /** The one timer's deadline in `state` (null: no timer). Exhaustive: a new state cannot go without one. */
 export function timerOf(state: State): number | null {
@@ -54,30 +92,41 @@ export function timerOf(state: State): number | null {
     }
   }
 }
-/** The public snapshot of `state`, its times shown on the wall clock. */
-export function snapshotOf(
-  state: State,
-  time: Timeline,
-  error: unknown,
-  failures: number,
-  clockSkewMs: number,
-): TokenSnapshot {
-  const held = state.token;
-  const wall = (t: number | undefined) => (t === undefined || t === Infinity ? null : time.toWall(t));
-  return Object.freeze({
-    status: state.status as TokenStatus,
-    hasToken: !!held,
-    issuedAt: wall(held?.issuedAt),
-    expiresAt: wall(held?.expiresAt),
-    nextFetchAt: wall(
-      state.status === "valid" ? held!.refreshAt : state.status === "retrying" ? state.retryAt : undefined,
-    ),
-    subject: held?.sub ?? null,
-    issuer: held?.iss ?? null,
-    error,
-    failures,
-    clockSkewMs,
-  });
+
+/**
+ * The fetch a caller's demand for a token starts in a state of `status` (`forced`: a newly minted token is
+ * wanted), or null: it joins the fetch in flight, or waits for the planned try (no storm).
+ */
+export function demandReason(status: State["status"], forced: boolean | undefined): FetchReason | null {
+  switch (status) {
+    case "idle":
+      return "initial";
+    case "valid":
+      return forced ? "forced" : "scheduled";
+    case "fetching":
+    case "retrying":
+    case "signedOut":
+    case "disposed":
+      return null;
+  }
+}
+
+/**
+ * The attempt number of the fetch an outside `signal` starts in `state` at `now`, or null when none is due:
+ * a token past its refresh point, a retry that fell due, or any planned retry when the network is back.
+ */
+export function dueOnSignal(state: State, signal: "focus" | "online" | "wake", now: number): number | null {
+  switch (state.status) {
+    case "valid":
+      return now >= state.token.refreshAt ? 1 : null;
+    case "retrying":
+      return signal === "online" || now >= state.retryAt ? state.attempt + 1 : null;
+    case "idle":
+    case "fetching":
+    case "signedOut":
+    case "disposed":
+      return null;
+  }
 }
 
 /** Whether `held` can be served at `now` to a caller asking for `minValidityMs` (default: its serving limit). */
@@ -97,12 +146,29 @@ export function callerError(error: unknown, attempts: number): Error {
   return error instanceof InvalidTokenError ? error : new TokenFetchError(attempts, error);
 }
 
-/** `ERR_TOKEN_TOO_SHORT_LIVED`: the issuer's token has `leftMs` of validity, less than `neededMs`. */
-export function tooShort(leftMs: number, neededMs: number, raw: string): InvalidTokenError {
+/**
+ * `ERR_TOKEN_TOO_SHORT_LIVED` for a caller: the issuer's token (`raw`, or its last new one when `raw` is empty)
+ * is valid `validMs`, less than the `askedMs` asked with `getToken({ minValidityMs })`.
+ */
+export function tooShortForCaller(validMs: number, askedMs: number, raw: string): InvalidTokenError {
   return new InvalidTokenError(
     "ERR_TOKEN_TOO_SHORT_LIVED",
-    `The token is valid ${Math.round(leftMs / 1000)} s, under the ${Math.round(neededMs / 1000)} s needed ` +
-      `(\`minValidityMs\`): mint longer-lived tokens or ask for less.`,
+    `The issuer's token is valid ${seconds(validMs)}, less than the ${seconds(askedMs)} asked with ` +
+      "`getToken({ minValidityMs })`: ask for less, or make the issuer mint longer-lived tokens.",
+    raw,
+  );
+}
+
+/**
+ * `ERR_TOKEN_TOO_SHORT_LIVED` for a token (`raw`) that arrived with `leftMs` of validity, under the `marginMs`
+ * a served token keeps: retried with backoff.
+ */
+export function arrivedTooShort(leftMs: number, marginMs: number, raw: string): InvalidTokenError {
+  return new InvalidTokenError(
+    "ERR_TOKEN_TOO_SHORT_LIVED",
+    `The token (${tokenHint(raw)}) arrived valid for ${seconds(leftMs)}, less than the ${seconds(marginMs)} a ` +
+      "served token must keep (`minValidityMs`, at most 10% of its lifetime): it is retried with backoff. Make " +
+      "the issuer mint longer-lived tokens, or the token endpoint stop handing out tokens this close to `exp`.",
     raw,
   );
 }

@@ -44,11 +44,16 @@ export interface HttpTokenFetcherOptions {
  */
 export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher {
   if (typeof options !== "object" || options === null || options.url === undefined || options.url === "") {
-    throw new TypeError("httpTokenFetcher: `url` is required (the token endpoint).");
+    throw new TypeError(
+      "httpTokenFetcher: `url` is required: pass the token endpoint's URL (a string, a URL, or a function " +
+        "returning one).",
+    );
   }
   const method = options.method ?? "GET";
   if (method !== "GET" && method !== "POST") {
-    throw new TypeError('httpTokenFetcher: `method` must be "GET" or "POST".');
+    throw new TypeError(
+      `httpTokenFetcher: \`method\` must be "GET" or "POST"; got ${redact(JSON.stringify(method) ?? String(method))}.`,
+    );
   }
   const signedOut = new Set(options.signedOutStatuses ?? [401, 403]);
   const select = options.select ?? defaultSelect;
@@ -72,7 +77,11 @@ export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher
     } catch (error) {
       if (context.signal.aborted) throw error;
       // A network error: still a TypeError (retried), with a message that cannot carry the URL's secrets.
-      throw new TypeError(`${where} failed: ${describe(error)}`, { cause: error });
+      throw new TypeError(
+        `${where} could not be reached: ${describe(error)}. It is retried; if this lasts, check the URL, and that ` +
+          "the token endpoint is up and reachable from here (DNS, TLS, CORS).",
+        { cause: error },
+      );
     }
     // Free the connection without waiting: cancel() can stay pending forever (a mocked or cloned response under
     // msw, mswjs/interceptors#712 and #799; some servers, modelcontextprotocol/typescript-sdk#1320), which would
@@ -86,12 +95,10 @@ export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher
       const retryable = isRetryableStatus(response.status);
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
       return Promise.reject(
-        new TokenEndpointError(
-          response.status,
-          `${where} answered HTTP ${response.status}${retryable ? " (will retry)" : ""}. ` +
-            (retryable ? "The endpoint is overloaded or down." : "Check the URL, method and credentials."),
-          { retryable, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) },
-        ),
+        new TokenEndpointError(response.status, endpointFailed(where, response.status, retryable, retryAfterMs), {
+          retryable,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        }),
       );
     }
     const text = await response.text();
@@ -105,13 +112,28 @@ export function httpTokenFetcher(options: HttpTokenFetcherOptions): TokenFetcher
     if (typeof token !== "string" || token === "") {
       throw new TokenEndpointError(
         response.status,
-        `${where} answered ${response.status} without a token in its body. Return { "token": "<jwt>" }, ` +
-          "or pass `select` to pick the token out of your response.",
+        `${where} answered ${response.status} without a token in its body: make the token endpoint return ` +
+          '{ "token": "<jwt>" }, or pass `select` to httpTokenFetcher to pick the token out of its response.',
         { retryable: false },
       );
     }
     return token;
   };
+}
+
+/** The message of a `TokenEndpointError` for an error status: what the endpoint said, and what to do. */
+function endpointFailed(where: string, status: number, retryable: boolean, retryAfterMs: number | undefined): string {
+  if (!retryable)
+    return (
+      `${where} answered HTTP ${status}, which is not retried (only 408, 429 and 5xx are). Check the URL, method ` +
+      "and credentials the token endpoint expects; if this status means that the user is signed out, add it to " +
+      "`signedOutStatuses`."
+    );
+  const wait = retryAfterMs === undefined ? "" : ` after its Retry-After of ${Math.ceil(retryAfterMs / 1000)} s`;
+  return (
+    `${where} answered HTTP ${status} (will retry${wait}): the token endpoint is overloaded or down, and must ` +
+    "answer 200 with a token."
+  );
 }
 
 function defaultSelect(json: unknown): string | null | undefined {

@@ -3,11 +3,13 @@
  *
  * @module
  */
-import { createElement, useEffect, useMemo, useRef, type ReactNode } from "react";
+import { createContext, createElement, useContext, useMemo, type ReactNode } from "react";
 import { ConvexProvider, ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
-import { connectConvex } from "../convex/connect-convex";
+import { classifyClient } from "../convex/client-kind";
+import { assertTokenSource, leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
-import { useConvexCustomJwt } from "./use-convex-custom-jwt";
+import { type Bridge, ConnectClient } from "./connect-client";
+import { type UseConvexCustomJwtOptions, useConvexCustomJwt } from "./use-convex-custom-jwt";
 
 /** Props of {@link ConvexProviderWithCustomJwt}. */
 export interface ConvexProviderWithCustomJwtProps {
@@ -20,32 +22,17 @@ export interface ConvexProviderWithCustomJwtProps {
   children?: ReactNode;
 }
 
-/** Where Convex's answers go: `ConvexProviderWithAuth`'s `onChange`, and the last answer for replay. */
-interface Bridge {
-  onChange: ((isAuthenticated: boolean) => void) | null;
-  confirmed: boolean;
-}
+/** The manager and options of the nearest provider, for {@link useProviderAuth}. */
+const ProviderSource = createContext<{ manager: TokenSource; options: UseConvexCustomJwtOptions } | null>(null);
 
-/** One live `connectConvex`, kept across StrictMode's simulated unmount (released a microtask later). */
-interface Connection {
-  readonly client: ConvexReactClient;
-  readonly manager: TokenSource;
-  readonly leeway: number | undefined;
-  readonly disconnect: () => void;
-  /** Its effect was cleaned up: released a microtask later unless the same effect runs again. */
-  releasing: boolean;
-  done: boolean;
-}
-
-/** Undo a connection once (a released one may be released again by its deferred cleanup). */
-function release(connection: Connection): void {
-  if (connection.done) return;
-  connection.done = true;
-  try {
-    connection.disconnect();
-  } catch {
-    // The app closed the client in the same task as the unmount: it has no auth left to undo.
-  }
+/**
+ * `ConvexProviderWithAuth`'s `useAuth`: the hook's state for the provider's manager. One function for the
+ * module's life (read from context, not built per provider), so its identity never changes.
+ */
+function useProviderAuth() {
+  const { manager, options } = useContext(ProviderSource)!; // always rendered under its provider
+  const { isLoading, isAuthenticated, fetchAccessToken } = useConvexCustomJwt(manager, options);
+  return { isLoading, isAuthenticated, fetchAccessToken };
 }
 
 /**
@@ -72,6 +59,12 @@ export function ConvexProviderWithCustomJwt({
   authRefreshTokenLeewaySeconds,
   children,
 }: ConvexProviderWithCustomJwtProps): ReactNode {
+  const where = "ConvexProviderWithCustomJwt";
+  classifyClient(client, where);
+  assertTokenSource(manager, where);
+  leewayMsOf(authRefreshTokenLeewaySeconds, where);
+  // One bridge per client and manager: a new pair must never replay the old pair's confirmation.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: client and manager key the bridge (see above)
   const bridge = useMemo<Bridge>(() => ({ onChange: null, confirmed: false }), [client, manager]);
   // ConvexProviderWithAuth calls setAuth/clearAuth on this stand-in, never on the client: the connection
   // below owns the client's auth, and tells ConvexProviderWithAuth what Convex confirmed.
@@ -87,66 +80,19 @@ export function ConvexProviderWithCustomJwt({
     }),
     [bridge],
   );
-  const useAuth = useMemo(() => {
-    const options = { authRefreshTokenLeewaySeconds };
-    return function useCustomJwtAuth() {
-      const { isLoading, isAuthenticated, fetchAccessToken } = useConvexCustomJwt(manager, options);
-      return { isLoading, isAuthenticated, fetchAccessToken };
-    };
-  }, [manager, authRefreshTokenLeewaySeconds]);
+  const source = useMemo(
+    () => ({ manager, options: { authRefreshTokenLeewaySeconds } }),
+    [manager, authRefreshTokenLeewaySeconds],
+  );
 
   return createElement(
-    ConvexProviderWithAuth,
-    { client: stand as never, useAuth },
-    createElement(Connect, { client, manager, bridge, authRefreshTokenLeewaySeconds }),
-    createElement(ConvexProvider, { client }, children),
+    ProviderSource.Provider,
+    { value: source },
+    createElement(
+      ConvexProviderWithAuth,
+      { client: stand as never, useAuth: useProviderAuth },
+      createElement(ConnectClient, { client, manager, bridge, authRefreshTokenLeewaySeconds }),
+      createElement(ConvexProvider, { client }, children),
+    ),
   );
-}
-
-/** Connects before the children's effects subscribe to queries (effects run in tree order). */
-function Connect({
-  client,
-  manager,
-  bridge,
-  authRefreshTokenLeewaySeconds,
-}: {
-  client: ConvexReactClient;
-  manager: TokenSource;
-  bridge: Bridge;
-  authRefreshTokenLeewaySeconds: number | undefined;
-}): null {
-  const live = useRef<Connection | null>(null);
-  useEffect(() => {
-    let connection = live.current;
-    const same =
-      connection?.client === client &&
-      connection.manager === manager &&
-      connection.leeway === authRefreshTokenLeewaySeconds;
-    if (connection && !connection.done && same) {
-      connection.releasing = false; // StrictMode's re-mount: keep the connection, send nothing
-    } else {
-      if (connection) release(connection);
-      const onChange = (isAuthenticated: boolean) => {
-        bridge.confirmed = isAuthenticated;
-        bridge.onChange?.(isAuthenticated);
-      };
-      const disconnect = connectConvex(client, manager, { onChange, authRefreshTokenLeewaySeconds });
-      connection = live.current = {
-        client,
-        manager,
-        leeway: authRefreshTokenLeewaySeconds,
-        disconnect,
-        releasing: false,
-        done: false,
-      };
-    }
-    const mine = connection;
-    return () => {
-      mine.releasing = true;
-      queueMicrotask(() => {
-        if (mine.releasing) release(mine);
-      });
-    };
-  }, [client, manager, bridge, authRefreshTokenLeewaySeconds]);
-  return null;
 }

@@ -3,10 +3,10 @@
  *
  * @module
  */
+import { type ConvexAsk, chooseAnswer, refetchDueBeforeExpiry } from "../convex/answer-policy";
+import { runAnswer } from "../convex/run-answer";
+import { leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
-
-/** Seconds of margin for the round trip and the backend's zero mid-session leeway. */
-const YOUNG_MARGIN_MS = 5_000;
 
 /** A stable `fetchAccessToken` plus the switch the hook flips on mount and unmount. */
 export interface ReactTokenFetcher {
@@ -17,87 +17,61 @@ export interface ReactTokenFetcher {
 
 /**
  * Convex's `AuthTokenFetcher` contract for a client that this code cannot push rotations to (it only
- * learns of them when Convex asks), so every answer must keep Convex's own schedule safe:
+ * learns of them when Convex asks), so every answer must keep Convex's own schedule safe. It answers as
+ * the shared answer policy (`chooseAnswer`) says, with what this fetcher knows:
  *
- * - `forceRefreshToken: false` (only asked by `setAuth`) → `null`: Convex then asks again with `true`
- *   and authenticates the answer as a fresh token (one fetch, one `Authenticate`, not two).
- * - `true` → the manager's token if Convex does not hold it yet and it is young enough that Convex's
- *   refetch (confirmation + lifetime − leeway) lands before its `exp`;
- * - `true` when Convex's scheduled refetch comes before the manager's own rotation (Convex's leeway is
- *   larger than the manager's) → it waits for that rotation instead of paying a second fetch (the socket
- *   keeps running on the held token meanwhile);
- * - otherwise a newly minted token (forced refresh, single-flight in the manager).
- * - Never throws, never hangs on a signed-out manager; `null` once nothing that uses it is mounted, so
- *   Convex's scheduled refetch cannot sign an unmounted client back in.
+ * - no push, so no deadline: it waits for the manager's rotation only when one is planned while the held
+ *   token is still good (Convex's leeway larger than the manager's: one fetch per rotation, not two; the
+ *   socket keeps running on the held token meanwhile);
+ * - Convex's scheduled refetch is told from a rejection by the held token's expiry: Convex asks `leeway`
+ *   before `exp`, a rejection comes any time and needs a new token now;
+ * - never throws (a failure answers `null`), never hangs on a signed-out manager; `null` once nothing that
+ *   uses it is mounted, so Convex's scheduled refetch cannot sign an unmounted client back in.
+ *
+ * Throws a `TypeError` when `leewaySeconds` is not a number of seconds >= 0.
  */
 export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): ReactTokenFetcher {
-  if (!(leewaySeconds >= 0)) {
-    throw new TypeError(
-      "useConvexCustomJwt: `authRefreshTokenLeewaySeconds` must be a number >= 0 (Convex's default is 10).",
-    );
-  }
-  const leewayMs = leewaySeconds * 1000;
-  const maxAgeMs = Math.max(0, leewayMs - YOUNG_MARGIN_MS);
+  const leewayMs = leewayMsOf(leewaySeconds, "useConvexCustomJwt");
   let held: string | null = null;
   let users = 0;
 
-  /** The manager's next token, or `null` once it has none to serve. */
-  const nextToken = () =>
-    new Promise<string | null>((resolve) => {
-      const check = () => {
-        const token = manager.peekToken();
-        const { status, hasToken } = manager.getSnapshot();
-        if ((token !== null && token !== held) || !hasToken || status === "signedOut" || status === "disposed") {
-          unsubscribe();
-          resolve(token !== held ? token : null);
-        }
-      };
-      const unsubscribe = manager.subscribe(check);
-      check();
-    });
-
-  const forced = (): Promise<string | null> => {
-    const token = manager.peekToken();
-    const { issuedAt, expiresAt, nextFetchAt } = manager.getSnapshot();
-    const now = Date.now();
-    if (token !== null && token !== held && issuedAt !== null && now - issuedAt <= maxAgeMs)
-      return Promise.resolve(token);
-    if (
-      token !== null &&
-      token === held &&
-      expiresAt !== null &&
-      nextFetchAt !== null &&
-      // Convex's scheduled refetch (it comes `leeway` before exp; a rejection comes any time and needs a new
-      // token now) and the manager rotates while the held token is still good.
-      expiresAt - now <= leewayMs + 1_000 &&
-      nextFetchAt <= expiresAt - YOUNG_MARGIN_MS
-    ) {
-      return nextToken();
-    }
-    return manager.getToken({ forceRefresh: token !== null });
-  };
-
-  const fetcher = async ({ forceRefreshToken }: { forceRefreshToken: boolean }): Promise<string | null> => {
-    if (!forceRefreshToken || users === 0) return null;
-    let token: string | null;
+  const fetcher = async (ask: ConvexAsk): Promise<string | null> => {
+    let answer: string | null;
     try {
-      token = await forced();
+      const token = manager.peekToken();
+      const snapshot = manager.getSnapshot();
+      const strategy = chooseAnswer({
+        ask,
+        manager: { token, snapshot },
+        client: {
+          active: users > 0,
+          held,
+          rejected: false, // ConvexProviderWithAuth passes no onRefreshChange
+          // Read only when the manager's token is the one Convex holds: then these are its times.
+          refetchDueFrom: refetchDueBeforeExpiry(snapshot.expiresAt, leewayMs),
+        },
+        now: Date.now(),
+        leewayMs,
+        waitIsBounded: false,
+      });
+      if (strategy === "answerNull") return null;
+      answer = await runAnswer(strategy, manager, token, held);
     } catch {
-      token = null; // never throw into Convex: its socket would stay paused or stopped
+      answer = null; // never throw into Convex: its socket would stay paused or stopped
     }
     // Unmounted while waiting: hand nothing to a client nobody renders any more.
-    held = users === 0 ? null : token;
+    held = users === 0 ? null : answer;
     return held;
   };
-  fetcher.retain = () => {
-    users += 1;
-    let released = false;
-    return () => {
-      if (!released) {
+  return Object.assign(fetcher, {
+    retain(): () => void {
+      users += 1;
+      let released = false;
+      return () => {
+        if (released) return;
         released = true;
         users -= 1;
-      }
-    };
-  };
-  return fetcher;
+      };
+    },
+  });
 }

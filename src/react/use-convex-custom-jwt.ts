@@ -3,8 +3,10 @@
  *
  * @module
  */
+import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenSnapshot, TokenStatus } from "../core/types";
+import { assertTokenSource } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { reactTokenFetcher } from "./react-token-fetcher";
 
@@ -63,7 +65,8 @@ const getServerSnapshot = () => SERVER_SNAPSHOT;
  * sign-in.
  *
  * Use it for UI state under {@link ConvexProviderWithCustomJwt}, or as `ConvexProviderWithAuth`'s
- * `useAuth`.
+ * `useAuth`. Throws a `TypeError` when `manager` is not a token manager or
+ * `options.authRefreshTokenLeewaySeconds` is not a number of seconds >= 0.
  *
  * @example
  * function Account() {
@@ -77,7 +80,8 @@ export function useConvexCustomJwt(
   manager: TokenSource,
   options: UseConvexCustomJwtOptions = {},
 ): ConvexCustomJwtState {
-  const leeway = options.authRefreshTokenLeewaySeconds ?? 10;
+  assertTokenSource(manager, "useConvexCustomJwt");
+  const leeway = options.authRefreshTokenLeewaySeconds ?? CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
   const getSnapshot = useCallback(() => manager.getSnapshot(), [manager]);
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);

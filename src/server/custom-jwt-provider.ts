@@ -4,11 +4,20 @@
  *
  * @module
  */
+import { providerIssuerUrl } from "../core/issuer";
+import { safeUrl } from "./safe-url";
 
 /** The fix for a missing `applicationID` (kept here so `customJwtProvider` stays tiny in auth.config bundles). */
 export const APPLICATION_ID_FIX =
-  "Set `applicationID` (the value your issuer puts in `aud`): without it, any token from this issuer is accepted, " +
-  "including ones minted for other services.";
+  "Set `applicationID` in convex/auth.config.ts to the value the issuer puts in `aud`: without it, any token from " +
+  "this issuer is accepted, including ones minted for other services.";
+
+/** The two algorithms a customJwt provider may have (anything else: "Invalid signature algorithm"). */
+export const SUPPORTED_ALGORITHMS = ["RS256", "ES256"] as const;
+
+/** Whether `algorithm` is one of {@link SUPPORTED_ALGORITHMS}. */
+export const isSupportedAlgorithm = (algorithm: unknown): algorithm is (typeof SUPPORTED_ALGORITHMS)[number] =>
+  SUPPORTED_ALGORITHMS.includes(algorithm as never);
 
 /** A `convex/auth.config.ts` provider entry of `type: "customJwt"` (the shape Convex's `AuthConfig` accepts). */
 export interface CustomJwtProvider {
@@ -42,36 +51,36 @@ export interface CustomJwtProviderOptions {
 const fromEnvHint = "if it comes from process.env, set it on the deployment with `npx convex env set`";
 
 function requireUrl(name: "issuer" | "jwks", value: unknown, allowData: boolean): string {
+  const what = name === "issuer" ? "the issuer's URL (the tokens' `iss`)" : "the URL of the issuer's JWKS";
   if (typeof value !== "string" || value.trim() === "") {
     throw new TypeError(
-      `customJwtProvider: \`${name}\` must be a non-empty string, got ${String(value)} (${fromEnvHint}).`,
+      `customJwtProvider: \`${name}\` must be a non-empty string, got ${String(value)}: pass ${what} (${fromEnvHint}).`,
     );
   }
   // The backend prepends https:// to an issuer without a scheme; mirror it before parsing.
-  const candidate = name === "issuer" && !/^\w+:\/\//.test(value) ? `https://${value}` : value;
+  const candidate = name === "issuer" ? providerIssuerUrl(value) : value;
   let url: URL;
   try {
     url = new URL(candidate);
   } catch {
-    throw new TypeError(`customJwtProvider: \`${name}\` is not a valid URL: ${JSON.stringify(redact(value))}.`);
+    throw new TypeError(
+      `customJwtProvider: \`${name}\` is not a valid URL: ${JSON.stringify(safeUrl(value))}. Pass ${what}.`,
+    );
   }
   const schemes = allowData ? ["https:", "http:", "data:"] : ["https:", "http:"];
   if (!schemes.includes(url.protocol)) {
     throw new TypeError(
       `customJwtProvider: \`${name}\` must be an ${schemes.map((s) => s.slice(0, -1)).join(", ")} URL, got ` +
-        `${url.protocol} URL.`,
+        `${url.protocol} URL: pass ${what}.`,
     );
   }
   if (url.username || url.password) {
-    throw new TypeError(`customJwtProvider: \`${name}\` must not contain credentials (user:password@).`);
+    throw new TypeError(
+      `customJwtProvider: \`${name}\` must not contain credentials (user:password@): Convex fetches it without ` +
+        "any, so the issuer must serve it publicly. Remove them from the URL.",
+    );
   }
   return value;
-}
-
-/** A URL for an error message: no query string or credentials, data: URLs shortened. */
-function redact(value: string): string {
-  if (value.startsWith("data:")) return `${value.slice(0, 30)}…`;
-  return value.replace(/\?.*$/, "?…").replace(/\/\/[^/@]*@/, "//…@");
 }
 
 /**
@@ -97,28 +106,37 @@ function redact(value: string): string {
  */
 export function customJwtProvider(options: CustomJwtProviderOptions): CustomJwtProvider {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError("customJwtProvider: pass an options object: { issuer, jwks, applicationID, algorithm }.");
+    throw new TypeError(
+      `customJwtProvider: pass an options object { issuer, jwks, applicationID, algorithm }, got ` +
+        `${options === null ? "null" : typeof options}.`,
+    );
   }
   const issuer = requireUrl("issuer", options.issuer, false);
   const jwks = requireUrl("jwks", options.jwks, true);
   const algorithm = options.algorithm ?? "RS256";
-  if (algorithm !== "RS256" && algorithm !== "ES256") {
+  if (!isSupportedAlgorithm(algorithm)) {
     throw new TypeError(
       `customJwtProvider: \`algorithm\` must be "RS256" or "ES256", got ${JSON.stringify(algorithm)} (Convex: ` +
-        `"Invalid signature algorithm (only RS256 and ES256 are supported)").`,
+        `"Invalid signature algorithm (only RS256 and ES256 are supported)"). Set the one the issuer signs with.`,
     );
   }
   const { applicationID } = options;
   if (applicationID !== undefined && (typeof applicationID !== "string" || applicationID === "")) {
     throw new TypeError(
       `customJwtProvider: \`applicationID\` must be a non-empty string or left out, got ` +
-        `${JSON.stringify(applicationID)} (${fromEnvHint}).`,
+        `${JSON.stringify(applicationID)}: pass the \`aud\` the issuer puts in its tokens (${fromEnvHint}).`,
+    );
+  }
+  if (options.onWarning !== undefined && options.onWarning !== false && typeof options.onWarning !== "function") {
+    throw new TypeError(
+      `customJwtProvider: \`onWarning\` must be a function, or false to silence the warning, got ` +
+        `${typeof options.onWarning}.`,
     );
   }
   if (applicationID === undefined && options.onWarning !== false) {
     const warn = options.onWarning ?? ((message: string) => console.warn(message));
     try {
-      warn(`customJwtProvider(${issuer}): no \`applicationID\`. ${APPLICATION_ID_FIX}`);
+      warn(`customJwtProvider(${safeUrl(issuer)}): no \`applicationID\`. ${APPLICATION_ID_FIX}`);
     } catch {
       // A throwing warning hook must not break the auth config.
     }

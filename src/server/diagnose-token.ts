@@ -4,25 +4,15 @@
  *
  * @module
  */
-import {
-  BACKEND_MESSAGES,
-  CLIENT_REFRESH_LEEWAY_SECONDS,
-  LEEWAY_SECONDS,
-  SIGNATURE_ALGS,
-  parseHeader,
-  parsePayload,
-  present,
-  signatureFailureMessage,
-  temporalFailure,
-  type Claims,
-} from "./backend-rules";
-import type { CustomJwtProvider } from "./custom-jwt-provider";
-import { algorithmPitfall } from "./algorithm-pitfall";
+import { BACKEND_MESSAGES } from "./backend-messages";
+import { parsePayload } from "./backend-rules";
+import { checkClaims, checkTimes } from "./check-claims";
 import { checkConfig, checkProvider, type ProvidersInput } from "./check-routing";
-import type { Finding } from "./findings";
-import { loadJwks } from "./load-jwks";
+import { checkSignature } from "./check-signature";
+import type { CustomJwtProvider } from "./custom-jwt-provider";
+import type { Finding } from "./finding";
+import type { CheckName } from "./findings";
 import { Report } from "./report";
-import { verifySignature } from "./verify-signature";
 
 export type { ProvidersInput };
 
@@ -50,168 +40,6 @@ export interface Diagnosis {
   backendError?: { code: "InvalidAuthHeader" | "NoAuthProvider"; message: string };
 }
 
-/** Steps 2–3: JWKS, kid, alg, signature against `provider`. */
-async function checkSignature(
-  token: string,
-  provider: CustomJwtProvider | undefined,
-  opts: DiagnoseTokenOptions,
-  r: Report,
-) {
-  const skipAll = (why: string) => {
-    for (const check of ["jwks", "kid", "alg", "signature"] as const) r.skip(check, why);
-  };
-  if (!provider) return skipAll("no provider to check the signature against.");
-  if (typeof provider.jwks !== "string") return skipAll("the provider has no jwks URL.");
-  const loaded = await loadJwks(provider.jwks, opts);
-  if (!loaded.ok) {
-    r.fail("jwks", loaded.code, loaded.message, loaded.backendMessage);
-    for (const check of ["kid", "alg", "signature"] as const) r.skip(check, "the JWKS could not be loaded.");
-    return;
-  }
-  if (loaded.maxAgeSec !== undefined && loaded.maxAgeSec > 86_400) {
-    r.warn("jwks", "JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
-  } else {
-    r.pass("jwks", `${loaded.detail}.`);
-  }
-
-  const backend = signatureFailureMessage(token);
-  const header = parseHeader(token);
-  const skipRest = () => {
-    for (const check of ["alg", "signature"] as const) r.skip(check, "an earlier signature check failed.");
-  };
-  const realIssuerPitfall = algorithmPitfall(header?.alg);
-  if (realIssuerPitfall) {
-    r.fail("kid", realIssuerPitfall.code, realIssuerPitfall.message, backend);
-    return skipRest();
-  }
-  if (!header || typeof header.alg !== "string" || !SIGNATURE_ALGS.has(header.alg)) {
-    r.fail(
-      "kid",
-      "HEADER_MALFORMED",
-      `The JWT header is not a JSON object with a known \`alg\` (alg: ${JSON.stringify(header?.alg ?? null)}).`,
-      backend,
-    );
-    return skipRest();
-  }
-  const kids = loaded.keys.map((k) => k.kid);
-  if (typeof header.kid !== "string") {
-    r.fail("kid", "KID_MISSING", `The JWT header has no \`kid\`; the JWKS has ${JSON.stringify(kids)}.`, backend);
-    return skipRest();
-  }
-  const jwk = loaded.keys.find((k) => k.kid === header.kid);
-  if (!jwk) {
-    r.fail(
-      "kid",
-      "KID_UNKNOWN",
-      `kid ${JSON.stringify(header.kid)} is not in the JWKS (${JSON.stringify(kids)}).`,
-      backend,
-    );
-    return skipRest();
-  }
-  r.pass("kid", `kid ${JSON.stringify(header.kid)} is in the JWKS.`);
-
-  if (present(jwk.alg) && jwk.alg !== header.alg) {
-    r.fail(
-      "alg",
-      "JWK_ALG_MISMATCH",
-      `The header's alg is ${header.alg}, the JWK's alg is ${String(jwk.alg)}.`,
-      backend,
-    );
-    r.skip("signature", "an earlier signature check failed.");
-    return;
-  }
-  if (header.alg !== provider.algorithm) {
-    r.fail(
-      "alg",
-      "ALG_MISMATCH",
-      `The token is signed with ${header.alg}, the provider expects ${String(provider.algorithm)}.`,
-      backend,
-    );
-    r.skip("signature", "an earlier signature check failed.");
-    return;
-  }
-  r.pass("alg", `${header.alg}, as configured.`);
-
-  const verified = await verifySignature(token, jwk, provider.algorithm);
-  if (verified.ok) r.pass("signature", `Verified with kid ${JSON.stringify(header.kid)}.`);
-  else r.fail("signature", "SIGNATURE_INVALID", `The signature does not verify: ${verified.reason}.`, backend);
-}
-
-/** Step 5: `exp`, `nbf`, `iat` with the 5 s leeway. */
-function checkTimes(claims: Claims, nowMs: number, r: Report) {
-  const nowSec = Math.floor(nowMs / 1000);
-  const t = temporalFailure(claims, nowMs);
-  const exp = claims.exp as number | undefined;
-  if (t?.claim === "exp") {
-    r.fail(
-      "exp",
-      "TOKEN_EXPIRED",
-      `exp ${exp} is ${nowSec - exp!} s in the past (the backend allows ${LEEWAY_SECONDS} s).`,
-      t.message,
-    );
-  } else if (present(exp) && exp! <= nowSec) {
-    r.warn(
-      "exp",
-      "TOKEN_EXPIRES_IN_LEEWAY",
-      `exp ${exp} is ${nowSec - exp!} s in the past, within the ${LEEWAY_SECONDS} s leeway.`,
-      BACKEND_MESSAGES.expired,
-    );
-  } else {
-    r.pass("exp", present(exp) ? `Expires in ${exp! - nowSec} s.` : "No `exp` (see the claims check).");
-  }
-  const nbf = claims.nbf as number | undefined;
-  if (present(nbf) && nbf! - nowSec > LEEWAY_SECONDS) {
-    const message = temporalFailure({ nbf }, nowMs)!.message;
-    r.fail("nbf", "TOKEN_NOT_YET_VALID", `nbf ${nbf} is ${nbf! - nowSec} s in the future.`, message);
-  } else {
-    r.pass("nbf", present(nbf) ? `nbf ${nbf} is not in the future (beyond ${LEEWAY_SECONDS} s).` : "No `nbf`.");
-  }
-  const iat = claims.iat as number | undefined;
-  if (present(iat) && iat! - nowSec > LEEWAY_SECONDS) {
-    const message = temporalFailure({ iat }, nowMs)!.message;
-    r.fail("iat", "IAT_IN_FUTURE", `iat ${iat} is ${iat! - nowSec} s in the future.`, message);
-  } else {
-    r.pass(
-      "iat",
-      present(iat)
-        ? `iat ${iat} is not in the future (beyond ${LEEWAY_SECONDS} s).`
-        : "No `iat` (see the refresh check).",
-    );
-  }
-}
-
-/** Step 6 (`from_custom_jwt` needs sub and exp) and the client's needs (iat, lifetime). */
-function checkClaims(claims: Claims, r: Report) {
-  const missing = (["sub", "exp"] as const).filter((k) => !present(claims[k]));
-  for (const k of missing) {
-    r.fail(
-      "claims",
-      k === "sub" ? "SUB_MISSING" : "EXP_MISSING",
-      `The token has no \`${k}\`.`,
-      BACKEND_MESSAGES.badClaims,
-    );
-  }
-  if (missing.length === 0) r.pass("claims", `sub ${JSON.stringify(claims.sub)}, iss and exp present.`);
-
-  const { iat, exp } = claims as { iat?: number; exp?: number };
-  if (!present(iat)) {
-    r.warn(
-      "refresh",
-      "IAT_MISSING",
-      'No `iat`: Convex\'s client cannot schedule a refresh ("Auth token does not have required fields").',
-    );
-  } else if (present(exp) && exp! - iat! <= CLIENT_REFRESH_LEEWAY_SECONDS) {
-    r.warn(
-      "refresh",
-      "LIFETIME_TOO_SHORT",
-      `Lifetime exp − iat = ${exp! - iat!} s, not more than Convex's ${CLIENT_REFRESH_LEEWAY_SECONDS} s refresh ` +
-        `leeway.`,
-    );
-  } else {
-    r.pass("refresh", present(exp) ? `Lifetime ${exp! - iat!} s.` : "`iat` present.");
-  }
-}
-
 /**
  * Run the Convex backend's checks for `customJwt` providers on `token`, in the backend's order: provider
  * routing by `iss`/`aud`, JWKS fetch and content type, `kid`, `alg`, signature, `exp`/`nbf`/`iat` with the
@@ -234,12 +62,16 @@ export async function diagnoseToken(
   providers: ProvidersInput,
   options: DiagnoseTokenOptions = {},
 ): Promise<Diagnosis> {
-  if (typeof token !== "string") throw new TypeError("diagnoseToken: `token` must be a string (the JWT).");
+  if (typeof token !== "string") {
+    throw new TypeError(`diagnoseToken: \`token\` must be a string (the JWT), got ${typeof token}.`);
+  }
   if (!Array.isArray(providers) && (typeof providers !== "object" || providers === null)) {
     throw new TypeError(
-      "diagnoseToken: `providers` must be the providers array of convex/auth.config, or the config object.",
+      "diagnoseToken: `providers` must be the providers array of convex/auth.config.ts, or the config object " +
+        `itself, got ${providers === null ? "null" : typeof providers}.`,
     );
   }
+  checkOptions(options);
   const jwt = token.trim();
   const r = new Report();
   const list = checkConfig(providers, r);
@@ -247,45 +79,65 @@ export async function diagnoseToken(
   let provider: CustomJwtProvider | undefined;
   if (!claims) {
     r.fail(
-      "format",
       "TOKEN_MALFORMED",
       "The payload is not a JSON object with correctly typed registered claims.",
       BACKEND_MESSAGES.unparseable,
     );
-    for (const c of [
-      "provider",
-      "jwks",
-      "kid",
-      "alg",
-      "signature",
-      "exp",
-      "nbf",
-      "iat",
-      "claims",
-      "refresh",
-    ] as const) {
-      r.skip(c, "the payload could not be parsed.");
-    }
+    for (const check of AFTER_FORMAT) r.skip(check, "The payload could not be parsed (see the format check).");
   } else {
     r.pass("format", `${jwt.split(".").length} parts; payload claims: ${Object.keys(claims).join(", ")}.`);
-    if (list.length === 0) r.skip("provider", "no providers.");
+    if (list.length === 0) r.skip("provider", "No providers to route the token to (see the config check).");
     const routed = list.length > 0 ? checkProvider(claims, list, r) : { candidate: undefined };
     provider = "matched" in routed ? routed.matched : undefined;
     await checkSignature(jwt, routed.candidate, options, r);
     checkTimes(claims, options.now ?? Date.now(), r);
     checkClaims(claims, r);
   }
-  const firstFail = r.findings.find((f) => f.status === "fail" && f.check !== "config");
-  const configFail = r.findings.find((f) => f.status === "fail" && f.code === "NO_PROVIDERS");
-  const failed = firstFail ?? configFail;
-  const routing =
-    failed && ((failed.check === "provider" && failed.code !== "ISS_MISSING") || failed.code === "NO_PROVIDERS");
   return {
     ok: !r.findings.some((f) => f.status === "fail"),
     findings: r.findings,
     ...(provider ? { provider } : {}),
-    ...(failed?.backendMessage !== undefined
-      ? { backendError: { code: routing ? "NoAuthProvider" : "InvalidAuthHeader", message: failed.backendMessage } }
-      : {}),
+    ...backendAnswer(r.findings),
   };
+}
+
+/** A `TypeError` naming the option, for options that would otherwise fail later and less clearly. */
+function checkOptions({ fetch, now, timeoutMs }: DiagnoseTokenOptions): void {
+  if (fetch !== undefined && typeof fetch !== "function") {
+    throw new TypeError(`diagnoseToken: \`fetch\` must be a fetch function, got ${typeof fetch}.`);
+  }
+  if (now !== undefined && !Number.isFinite(now)) {
+    throw new TypeError(
+      `diagnoseToken: \`now\` must be epoch milliseconds (a finite number, e.g. Date.now()), got ${String(now)}.`,
+    );
+  }
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) {
+    throw new TypeError(`diagnoseToken: \`timeoutMs\` must be a positive number of milliseconds, got ${timeoutMs}.`);
+  }
+}
+
+/** The checks that read the payload, in order: skipped when it cannot be parsed. */
+const AFTER_FORMAT: readonly CheckName[] = [
+  "provider",
+  "jwks",
+  "kid",
+  "alg",
+  "signature",
+  "exp",
+  "nbf",
+  "iat",
+  "claims",
+  "refresh",
+];
+
+/**
+ * What the backend answers: the first failure after the config (a config failure only when no provider is
+ * loaded at all), as `NoAuthProvider` when routing failed and `InvalidAuthHeader` otherwise.
+ */
+function backendAnswer(findings: Finding[]): Pick<Diagnosis, "backendError"> {
+  const firstFail = findings.find((f) => f.status === "fail" && f.check !== "config");
+  const failed = firstFail ?? findings.find((f) => f.status === "fail" && f.code === "NO_PROVIDERS");
+  if (failed?.backendMessage === undefined) return {};
+  const routing = (failed.check === "provider" && failed.code !== "ISS_MISSING") || failed.code === "NO_PROVIDERS";
+  return { backendError: { code: routing ? "NoAuthProvider" : "InvalidAuthHeader", message: failed.backendMessage } };
 }

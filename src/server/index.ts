@@ -18,9 +18,10 @@
  */
 export { customJwtProvider } from "./custom-jwt-provider";
 export { diagnoseToken } from "./diagnose-token";
-export { BACKEND_MESSAGES } from "./backend-rules";
-export { FIXES } from "./findings";
+export { BACKEND_MESSAGES } from "./backend-messages";
+export { FINDINGS, FIXES } from "./findings";
 
 export type { CustomJwtProvider, CustomJwtProviderOptions } from "./custom-jwt-provider";
 export type { Diagnosis, DiagnoseTokenOptions, ProvidersInput } from "./diagnose-token";
-export type { CheckName, Finding, FindingCode, FindingStatus } from "./findings";
+export type { Finding, FindingStatus } from "./finding";
+export type { CheckName, FindingCode, FindingParty, FindingRow } from "./findings";

@@ -5,8 +5,10 @@
  * @internal
  * @module
  */
-import { BACKEND_MESSAGES, decodeDataUrl, isJwksContentType, parseJwks, reasonPhrase } from "./backend-rules";
+import { BACKEND_MESSAGES, reasonPhrase } from "./backend-messages";
 import type { FindingCode } from "./findings";
+import { decodeDataUrl, isJwksContentType, jwksCacheMs, parseJwks, requestHref } from "./jwks-rules";
+import { safeUrl } from "./safe-url";
 
 /** The outcome of {@link loadJwks}. */
 export type JwksLoad =
@@ -21,17 +23,6 @@ export interface LoadJwksOptions {
   jwks?: unknown;
   /** Give up on the request after this many milliseconds. @default 10000 */
   timeoutMs?: number;
-}
-
-/** A URL safe to print: query string and userinfo replaced by `…`. */
-export function safeUrl(uri: string): string {
-  if (uri.startsWith("data:")) return uri.length > 40 ? `${uri.slice(0, 40)}…` : uri;
-  return uri.replace(/\?.*$/, "?…").replace(/^(\w+:\/\/)[^/@]*@/, "$1…@");
-}
-
-function maxAge(cacheControl: string | null): number | undefined {
-  const m = /(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*"?(\d+)/i.exec(cacheControl ?? "");
-  return m ? Number(m[1]) : undefined;
 }
 
 /** Fetch (or take) and parse the JWKS for a provider whose `jwks` is `uri`. */
@@ -79,17 +70,11 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
     body = await response.text();
   } catch (err) {
     const why = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-    let href = shown;
-    try {
-      href = safeUrl(new URL(uri).href);
-    } catch {
-      // keep the raw form
-    }
     return {
       ok: false,
       code: "JWKS_UNREACHABLE",
       message: `Could not reach ${shown}: ${why}.`,
-      backendMessage: BACKEND_MESSAGES.jwksNetwork(shown, href),
+      backendMessage: BACKEND_MESSAGES.jwksNetwork(shown, safeUrl(requestHref(uri))),
     };
   }
   if (response.status !== 200) {
@@ -115,11 +100,11 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
   const keys = parseJwks(body);
   if (!keys) return bodyError();
   const cacheControl = response.headers.get("cache-control");
-  const age = maxAge(cacheControl);
+  const cachedMs = jwksCacheMs(cacheControl, response.status);
   return {
     ok: true,
     keys,
     detail: `${keys.length} key(s) from ${shown} (${contentType}; Cache-Control: ${cacheControl ?? "none"})`,
-    ...(age !== undefined ? { maxAgeSec: age } : {}),
+    ...(cachedMs > 0 ? { maxAgeSec: cachedMs / 1000 } : {}),
   };
 }

@@ -1,38 +1,51 @@
 /**
- * The findings list `diagnoseToken` builds, one check at a time.
+ * The findings list `diagnoseToken` builds, one check at a time. A failure or a warning gets its check, the
+ * party who must act and the fix from the {@link FINDINGS} table, so every code reads the same wherever it
+ * is reported.
  *
  * @internal
  * @module
  */
 import type { CustomJwtProvider } from "./custom-jwt-provider";
-import { FIXES, type CheckName, type Finding, type FindingCode } from "./findings";
+import type { Finding } from "./finding";
+import { FINDINGS, type CheckName, type FindingCode } from "./findings";
 
 export const isCustomJwt = (p: unknown): p is CustomJwtProvider =>
   typeof p === "object" && p !== null && (p as { type?: unknown }).type === "customJwt";
 
 export class Report {
   findings: Finding[] = [];
-  add(check: CheckName, status: Finding["status"], code: Finding["code"], message: string, backendMessage?: string) {
-    const fix = code in FIXES ? FIXES[code as FindingCode] : undefined;
+
+  /** The check holds. */
+  pass(check: CheckName, message: string) {
+    this.findings.push({ check, status: "pass", code: "OK", message });
+  }
+
+  /** The backend rejects the token: `backendMessage` is its exact answer. */
+  fail(code: FindingCode, message: string, backendMessage?: string) {
+    this.#add("fail", code, message, backendMessage);
+  }
+
+  /** The backend accepts the token (or the config), but something will hurt. */
+  warn(code: FindingCode, message: string, backendMessage?: string) {
+    this.#add("warn", code, message, backendMessage);
+  }
+
+  /** The check could not run; `message` says which earlier failure stopped it. */
+  skip(check: CheckName, message: string) {
+    this.findings.push({ check, status: "skip", code: "SKIPPED", message });
+  }
+
+  #add(status: "fail" | "warn", code: FindingCode, message: string, backendMessage: string | undefined) {
+    const { check, party, fix } = FINDINGS[code];
     this.findings.push({
       check,
       status,
       code,
       message,
       ...(backendMessage !== undefined ? { backendMessage } : {}),
-      ...(fix !== undefined && status !== "pass" && status !== "skip" ? { fix } : {}),
+      party,
+      fix,
     });
-  }
-  pass(check: CheckName, message: string) {
-    this.add(check, "pass", "OK", message);
-  }
-  fail(check: CheckName, code: FindingCode, message: string, backendMessage: string) {
-    this.add(check, "fail", code, message, backendMessage);
-  }
-  warn(check: CheckName, code: FindingCode, message: string, backendMessage?: string) {
-    this.add(check, "warn", code, message, backendMessage);
-  }
-  skip(check: CheckName, message: string) {
-    this.add(check, "skip", "SKIPPED", message);
   }
 }

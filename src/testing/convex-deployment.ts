@@ -1,5 +1,6 @@
 /**
- * A local, protocol-faithful Convex deployment for integration tests.
+ * A local, protocol-faithful Convex deployment for integration tests: the server and the wiring of its parts
+ * (`deployment/*`; their shared types are in `deployment/types.ts`).
  *
  * One loopback HTTP server speaks
  *  - the sync WebSocket protocol (`/api/<client version>/sync`) used by
@@ -13,106 +14,22 @@
  *
  * Time comes from `opts.now` (default `Date.now`, looked up at call time) and
  * the 15 s Ping uses the global `setTimeout` at call time, so everything follows
- * vitest's fake timers.
+ * fake timers installed as the globals (the project's integration clock installs
+ * a FakeClock; vitest's fake timers work too).
+ *
+ * @internal
+ * @module
  */
 import { createServer } from "node:http";
-import type { CustomJwtProvider } from "../server/custom-jwt-provider";
 import type { AddressInfo } from "node:net";
 import { WebSocketServer } from "ws";
-import { CustomJwtValidator, JwksFetcher } from "./deployment/custom-jwt-validator";
+import { CustomJwtValidator } from "./deployment/custom-jwt-validator";
 import { builtinFunctions } from "./deployment/functions";
 import { handleHttp, sendJson } from "./deployment/http-api";
-import { Session, type Deployment } from "./deployment/sync-session";
+import { JwksFetcher } from "./deployment/jwks-fetcher";
+import { Session } from "./deployment/sync-session";
+import type { Deployment, HttpRecord, LocalConvexDeployment, LocalConvexDeploymentOptions } from "./deployment/types";
 import { noteIo, trackIo } from "./io-activity";
-
-// ---------------------------------------------------------------------------
-// Public types
-// ---------------------------------------------------------------------------
-
-export type { CustomJwtProvider };
-
-/** A function the deployment can run. `identity` is what `ctx.auth.getUserIdentity()` would return. */
-export type FunctionDef = {
-  type: "query" | "mutation" | "action";
-  handler: (ctx: { identity: Record<string, unknown> | null }, args: any) => unknown;
-};
-
-/** One `Authenticate` message received on a socket. */
-export interface AuthenticateRecord {
-  /** Server clock (ms) at receipt. */
-  at: number;
-  /** 1-based socket number. */
-  connection: number;
-  baseVersion: number;
-  tokenType: "User" | "None" | "Admin";
-  token?: string;
-  accepted: boolean;
-  /** The backend's error message when rejected. */
-  error?: string;
-  /** The token's `exp` was <= now (server clock) at receipt. */
-  expired: boolean;
-}
-
-/** One request to the HTTP function API. */
-export interface HttpRecord {
-  at: number;
-  /** Request path, e.g. `/api/query`. */
-  path: string;
-  /** Function path from the body, canonicalized (e.g. `auth:whoami`). */
-  udfPath: string;
-  /** Bearer token, if any. */
-  token?: string;
-  status: number;
-  /** Auth error message, or the function's error message for a 560. */
-  error?: string;
-  /** The bearer token's `exp` was <= now (server clock) at receipt. */
-  expired: boolean;
-}
-
-/** One `AuthError` the deployment sent on a socket (each one ends that socket). */
-export interface AuthErrorRecord {
-  at: number;
-  connection: number;
-  error: string;
-  baseVersion: number;
-  authUpdateAttempted: boolean;
-}
-
-/** A running deployment; see {@link startLocalConvexDeployment}. */
-export interface LocalConvexDeployment {
-  /** `http://127.0.0.1:PORT`. Pass `{ skipConvexDeploymentUrlCheck: true }` to the clients. */
-  url: string;
-  authenticates: AuthenticateRecord[];
-  httpRequests: HttpRecord[];
-  authErrors: AuthErrorRecord[];
-  /** Sockets opened so far. */
-  connections: number;
-  /** Tokens (socket or HTTP) that were already expired on the server clock when received. */
-  expiredTokensSent(): number;
-  /** Identity of the latest open socket (or of socket `connection` if it is open), else null. */
-  currentIdentity(connection?: number): Record<string, unknown> | null;
-  /** Forget cached JWKS responses, as if their max-age had passed. */
-  invalidateJwksCache(): void;
-  /** Drop every open socket (a network blip): clients reconnect and re-send their token. */
-  dropConnections(): void;
-  /** Close every socket and the server. */
-  close(): Promise<void>;
-}
-
-/** Options for {@link startLocalConvexDeployment}. */
-export interface LocalConvexDeploymentOptions {
-  providers: CustomJwtProvider[];
-  /** Extra functions by path (`"module:name"`); they override the built-ins. */
-  functions?: Record<string, FunctionDef>;
-  /** Server clock in ms. Default `() => Date.now()`, looked up at call time. */
-  now?: () => number;
-  /** Called once each `Authenticate` is decided (accepted, or rejected with `error`). */
-  onAuthenticate?: (record: AuthenticateRecord) => void;
-}
-
-// ---------------------------------------------------------------------------
-// Server
-// ---------------------------------------------------------------------------
 
 const SYNC_PATH = /^\/api\/[^/]+\/sync$/;
 
@@ -162,7 +79,11 @@ export async function startLocalConvexDeployment(opts: LocalConvexDeploymentOpti
     noteIo();
     void trackIo(
       handleHttp(d, httpRequests, req, res).catch((err: unknown) => {
-        console.error("local convex deployment: HTTP handler failed", err);
+        console.error(
+          "convex-custom-jwt/testing: the local Convex deployment answered 500 to an HTTP request because its " +
+            "handler threw (a bug in the testing kit: please report it with this error):",
+          err,
+        );
         if (!res.headersSent) sendJson(res, 500, { code: "InternalServerError", message: String(err) });
       }),
     );

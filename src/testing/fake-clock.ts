@@ -16,6 +16,8 @@ import type { Clock, TimerHandle } from "../core/clock";
 interface Timer {
   /** Monotonic due time. */
   at: number;
+  /** The delay it was armed with (for `refresh()`). */
+  delay: number;
   seq: number;
   index: number;
   callback: () => void;
@@ -24,6 +26,18 @@ interface Timer {
   ref(): Timer;
   unref(): Timer;
   hasRef(): boolean;
+  /** Like Node's `Timeout.refresh()`: due again `delay` from now, armed again if it had fired. */
+  refresh(): Timer;
+}
+
+/** Monotonic time never goes back: a negative or non-numeric move is a test's mistake, named at once. */
+function checkDuration(method: "advance" | "sleep", ms: number): void {
+  if (!(ms >= 0) || ms === Number.POSITIVE_INFINITY) {
+    throw new TypeError(
+      `FakeClock.${method}: \`ms\` must be a finite number ≥ 0 (how far both clocks move), got ${String(ms)}. ` +
+        "To set the wall clock back, use jump(-ms).",
+    );
+  }
 }
 
 /** Resolves after every queued microtask (and the promise chains they start) has run: one macrotask turn. */
@@ -72,6 +86,11 @@ export class FakeClock implements Clock {
     return this.#heap.filter((timer) => timer.refed).length;
   }
 
+  /** Monotonic time (ms) at which the next pending timer falls due; `undefined` when none is pending. */
+  get nextDue(): number | undefined {
+    return this.#heap[0]?.at;
+  }
+
   /** Wall-clock ms since the epoch. */
   now = (): number => this.#wallOffset + this.#mono;
   /** Monotonic ms since the clock was made; unaffected by {@link FakeClock.jump}. */
@@ -82,6 +101,7 @@ export class FakeClock implements Clock {
     const delay = Number.isFinite(delayMs) ? Math.max(0, delayMs) : 0;
     const timer: Timer = {
       at: this.#mono + delay,
+      delay,
       seq: this.#seq++,
       index: this.#heap.length,
       callback,
@@ -95,9 +115,15 @@ export class FakeClock implements Clock {
         return timer;
       },
       hasRef: () => timer.refed,
+      refresh: () => {
+        if (this.#heap[timer.index] === timer) this.#removeAt(timer.index);
+        timer.at = this.#mono + delay;
+        timer.seq = this.#seq++;
+        this.#insert(timer);
+        return timer;
+      },
     };
-    this.#heap.push(timer);
-    this.#up(timer.index);
+    this.#insert(timer);
     this.armed++;
     return timer;
   };
@@ -115,13 +141,19 @@ export class FakeClock implements Clock {
 
   /** Move time forward by `ms`, firing every timer that falls due, in order, settling promises after each. */
   async advance(ms: number): Promise<void> {
+    checkDuration("advance", ms);
     const target = this.#mono + ms;
     await settle();
     let fired = 0;
     for (let next = this.#heap[0]; next !== undefined && next.at <= target; next = this.#heap[0]) {
       // A timer that keeps re-arming itself at the same instant would spin here forever: fail instead.
-      if (++fired > this.maxTimersPerAdvance)
-        throw new Error(`FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance (a timer loop?)`);
+      if (++fired > this.maxTimersPerAdvance) {
+        throw new Error(
+          `FakeClock: more than ${this.maxTimersPerAdvance} timers fired in one advance(): the code under test has a ` +
+            "timer loop (a timer that keeps re-arming itself at the same instant). Fix the loop, or raise " +
+            "`clock.maxTimersPerAdvance` if that many timers are expected.",
+        );
+      }
       this.#removeAt(0);
       this.#mono = Math.max(this.#mono, next.at);
       next.callback();
@@ -141,6 +173,7 @@ export class FakeClock implements Clock {
    * timer fires (late), in order.
    */
   async sleep(ms: number): Promise<void> {
+    checkDuration("sleep", ms);
     this.#mono += ms;
     await this.advance(0);
   }
@@ -148,6 +181,12 @@ export class FakeClock implements Clock {
   /** Fire timers that are due now, without moving time. */
   flush(): Promise<void> {
     return this.advance(0);
+  }
+
+  #insert(timer: Timer): void {
+    timer.index = this.#heap.length;
+    this.#heap.push(timer);
+    this.#up(timer.index);
   }
 
   #less(a: Timer, b: Timer): boolean {

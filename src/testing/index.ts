@@ -23,7 +23,7 @@ export { FakeClock, createFakeClock, settle } from "./fake-clock";
 export { ioActivity } from "./io-activity";
 
 export type { MintOptions, ServedTestIssuer, TestIssuer, TestIssuerOptions } from "./test-issuer";
-export type { TokenEndpoint, TokenEndpointOptions } from "./token-endpoint";
+export type { TokenEndpoint, TokenEndpointIssuer, TokenEndpointOptions } from "./token-endpoint";
 export type {
   AuthErrorRecord,
   AuthenticateRecord,
@@ -32,6 +32,6 @@ export type {
   HttpRecord,
   LocalConvexDeployment,
   LocalConvexDeploymentOptions,
-} from "./convex-deployment";
+} from "./deployment/types";
 export type { FakeClockOptions } from "./fake-clock";
 export type { IoActivity } from "./io-activity";

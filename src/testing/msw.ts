@@ -52,8 +52,14 @@ export function tokenEndpointHandler(
   opts: TokenEndpointHandlerOptions = {},
 ): HttpHandler {
   return http.all(url, async ({ request }) => {
-    if (request.method !== "GET" && request.method !== "POST") return new HttpResponse(null, { status: 405 });
-    if (opts.signedOut?.()) return HttpResponse.json({ error: "signed_out" }, { status: 401 });
+    if (request.method !== "GET" && request.method !== "POST") {
+      const message = `No ${request.method} here: the test token endpoint answers GET or POST.`;
+      return HttpResponse.json({ error: "method_not_allowed", message }, { status: 405 });
+    }
+    if (opts.signedOut?.()) {
+      const message = "The user is signed out of the test token endpoint (signedOut() returned true).";
+      return HttpResponse.json({ error: "signed_out", message }, { status: 401 });
+    }
     return HttpResponse.json({ token: await issuer.mint() });
   });
 }

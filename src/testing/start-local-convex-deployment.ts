@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { LocalConvexDeployment, LocalConvexDeploymentOptions } from "./convex-deployment";
+import type { LocalConvexDeployment, LocalConvexDeploymentOptions } from "./deployment/types";
 
 /**
  * Start a local Convex deployment on a random loopback port: the sync WebSocket protocol of
@@ -25,6 +25,22 @@ import type { LocalConvexDeployment, LocalConvexDeploymentOptions } from "./conv
 export async function startLocalConvexDeployment(
   options: LocalConvexDeploymentOptions,
 ): Promise<LocalConvexDeployment> {
-  const { startLocalConvexDeployment: start } = await import("./convex-deployment");
+  const providers = (options as Partial<LocalConvexDeploymentOptions> | undefined)?.providers;
+  if (!Array.isArray(providers)) {
+    throw new TypeError(
+      "startLocalConvexDeployment: `providers` must be an array of customJwt provider entries, as in " +
+        `convex/auth.config.ts (e.g. [issuer.provider]), got ${providers === null ? "null" : typeof providers}.`,
+    );
+  }
+  let start: typeof import("./convex-deployment").startLocalConvexDeployment;
+  try {
+    ({ startLocalConvexDeployment: start } = await import("./convex-deployment"));
+  } catch (error) {
+    throw new Error(
+      "startLocalConvexDeployment needs the `convex` and `ws` packages, and one could not be loaded " +
+        `(${(error as Error).message}). Install them in your project: npm install --save-dev convex ws.`,
+      { cause: error },
+    );
+  }
   return start(options);
 }

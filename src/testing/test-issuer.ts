@@ -7,30 +7,12 @@
  */
 import { SignJWT, exportJWK, generateKeyPair } from "jose";
 import { randomUUID } from "node:crypto";
-import type { CustomJwtProvider } from "./convex-deployment";
+import { isSupportedAlgorithm, type CustomJwtProvider } from "../server/custom-jwt-provider";
 import { trackIo } from "./io-activity";
+import { DEFAULT_CLAIMS, mintClaims, withoutNulls, type MintOptions } from "./mint-claims";
 import { startTokenEndpoint, type TokenEndpoint, type TokenEndpointOptions } from "./token-endpoint";
 
-/** Per-token overrides for {@link TestIssuer.mint}. `null` always means "omit the claim / header". */
-export interface MintOptions {
-  /** `sub` claim. Default: the issuer's current {@link TestIssuer.subject}. `null` omits it. */
-  sub?: string | null;
-  /** Lifetime in seconds used for the default `exp`. Default: the issuer's `lifetimeSec` (900). */
-  lifetimeSec?: number;
-  /** `iat` in seconds. Default: now on the issuer clock. `null` omits it. */
-  iat?: number | null;
-  /** `exp` in seconds. Default: `iat + lifetimeSec` (or now + lifetime when `iat` is omitted). `null` omits it. */
-  exp?: number | null;
-  /** `aud` claim. Default: the issuer's `applicationID`. `null` omits it. */
-  aud?: string | string[] | null;
-  /** `iss` claim. Default: the issuer's `issuer`. `null` omits it. */
-  iss?: string | null;
-  /** Header `kid`. Default: the current key's kid. `null` omits it. Any string is used verbatim (the token is ' +
-    'still signed with the current key). */
-  kid?: string | null;
-  /** Extra claims, merged last: they can override anything above (e.g. a non-string `sub`, or `nbf`). */
-  claims?: Record<string, unknown>;
-}
+export type { MintOptions };
 
 /** A JWT issuer with its own signing keys; see {@link createTestIssuer}. */
 export interface TestIssuer {
@@ -122,16 +104,17 @@ interface SigningKey {
  */
 export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<TestIssuer> {
   const alg = opts.algorithm ?? opts.alg ?? "RS256";
-  if (alg !== "RS256" && alg !== "ES256") {
+  if (!isSupportedAlgorithm(alg)) {
     throw new TypeError(
-      `createTestIssuer: \`algorithm\` must be "RS256" or "ES256" (the two Convex accepts), got ` +
-        `${JSON.stringify(alg)}.`,
+      `createTestIssuer: \`${opts.algorithm === undefined ? "alg" : "algorithm"}\` must be "RS256" or "ES256" (the ` +
+        `two algorithms a Convex customJwt provider accepts), got ${JSON.stringify(alg)}. Pass one of them.`,
     );
   }
-  const defaultLifetimeSec = opts.lifetimeSeconds ?? opts.lifetimeSec ?? 900;
+  const defaultLifetimeSec = opts.lifetimeSeconds ?? opts.lifetimeSec ?? DEFAULT_CLAIMS.lifetimeSeconds;
   if (!(defaultLifetimeSec > 0)) {
     throw new TypeError(
-      `createTestIssuer: \`lifetimeSeconds\` must be a positive number of seconds, got ${String(defaultLifetimeSec)}.`,
+      `createTestIssuer: \`${opts.lifetimeSeconds === undefined ? "lifetimeSec" : "lifetimeSeconds"}\` must be a ` +
+        `positive number of seconds, got ${String(defaultLifetimeSec)}. Pass the tokens' lifetime, e.g. 900.`,
     );
   }
   let keySeq = 0;
@@ -155,32 +138,20 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
   let published: SigningKey[] = [current];
 
   const issuer: TestIssuer = {
-    issuer: opts.issuer ?? "https://issuer.test",
-    applicationID: opts.applicationID ?? "convex",
+    issuer: opts.issuer ?? DEFAULT_CLAIMS.issuer,
+    applicationID: opts.applicationID ?? DEFAULT_CLAIMS.applicationID,
     alg,
     algorithm: alg,
     lifetimeSeconds: defaultLifetimeSec,
     get kid() {
       return current.kid;
     },
-    subject: opts.subject ?? "user_1",
+    subject: opts.subject ?? DEFAULT_CLAIMS.subject,
     now: opts.now ?? (() => Date.now()),
 
     async mint(m: MintOptions = {}) {
-      const nowSec = Math.floor(issuer.now() / 1000);
-      const lifetime = m.lifetimeSec ?? defaultLifetimeSec;
-      const iat = m.iat === undefined ? nowSec : m.iat;
-      const exp = m.exp === undefined ? (iat ?? nowSec) + lifetime : m.exp;
-      const registered: Record<string, unknown> = {
-        iss: m.iss === undefined ? issuer.issuer : m.iss,
-        sub: m.sub === undefined ? issuer.subject : m.sub,
-        aud: m.aud === undefined ? issuer.applicationID : m.aud,
-        iat,
-        exp,
-        jti: randomUUID(),
-      };
-      const payload = dropNulls({ ...registered, ...m.claims });
-      const header = dropNulls({ alg, typ: "JWT", kid: m.kid === undefined ? current.kid : m.kid });
+      const payload = mintClaims(issuer, issuer.now(), m, randomUUID());
+      const header = withoutNulls({ alg, typ: "JWT", kid: m.kid === undefined ? current.kid : m.kid });
       // The payload is passed raw (no setIssuedAt()/setExpirationTime()) so tests
       // can produce any claim shape, including ones jose itself would refuse.
       return trackIo(new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(current.privateKey));
@@ -211,8 +182,4 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
     },
   };
   return issuer;
-}
-
-function dropNulls(obj: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined));
 }

@@ -1,12 +1,25 @@
 /**
- * A {@link TestIssuer} served over HTTP on 127.0.0.1, with switches for the
- * failures a token fetcher must survive: 5xx (with Retry-After), requests that
- * never answer, and a signed-out user.
+ * A test issuer served over HTTP on 127.0.0.1, with switches for the failures a token fetcher must survive:
+ * 5xx (with Retry-After), requests that never answer, and a signed-out user.
+ *
+ * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ioActivity, noteIo } from "./io-activity";
-import type { TestIssuer } from "./test-issuer";
+
+/**
+ * What the endpoint needs of an issuer. A `TestIssuer` (from `createTestIssuer`) is one; so is any object
+ * with these members.
+ */
+export interface TokenEndpointIssuer {
+  /** A freshly signed token for the current {@link TokenEndpointIssuer.subject}. */
+  mint(): Promise<string>;
+  /** The public keys, served at `/.well-known/jwks.json`. */
+  jwks(): { keys: Record<string, unknown>[] };
+  /** Who the next token is for; {@link TokenEndpoint.signIn} can switch it. */
+  subject: string;
+}
 
 /** Options of {@link startTokenEndpoint}. */
 export interface TokenEndpointOptions {
@@ -51,7 +64,10 @@ export interface TokenEndpoint {
  * const endpoint = await startTokenEndpoint(issuer, { jwksMaxAgeSec: 5 });
  * endpoint.failNext(2, 503, { retryAfterSec: 1 });
  */
-export async function startTokenEndpoint(issuer: TestIssuer, opts: TokenEndpointOptions = {}): Promise<TokenEndpoint> {
+export async function startTokenEndpoint(
+  issuer: TokenEndpointIssuer,
+  opts: TokenEndpointOptions = {},
+): Promise<TokenEndpoint> {
   const jwksMaxAgeSec = opts.jwksMaxAgeSec ?? 60;
   let failures: { remaining: number; status: number; retryAfterSec?: number } = { remaining: 0, status: 503 };
   let hangs = 0;
@@ -78,9 +94,13 @@ export async function startTokenEndpoint(issuer: TestIssuer, opts: TokenEndpoint
       failures.remaining--;
       const headers: Record<string, string> =
         failures.retryAfterSec !== undefined ? { "Retry-After": String(failures.retryAfterSec) } : {};
-      return sendJson(res, failures.status, { error: "unavailable" }, headers);
+      const message = "The test token endpoint was told to fail this request (failNext): retry it.";
+      return sendJson(res, failures.status, { error: "unavailable", message }, headers);
     }
-    if (signedOut) return sendJson(res, 401, { error: "signed_out" });
+    if (signedOut) {
+      const message = "The user is signed out of the test token endpoint (signOut): sign in again with signIn().";
+      return sendJson(res, 401, { error: "signed_out", message });
+    }
     // Drain the request body (POST) before answering.
     for await (const _chunk of req);
     sendJson(res, 200, { token: await issuer.mint() });
@@ -95,13 +115,21 @@ export async function startTokenEndpoint(issuer: TestIssuer, opts: TokenEndpoint
         endpoint.jwksRequests++;
         return sendJson(res, 200, issuer.jwks(), { "Cache-Control": `max-age=${jwksMaxAgeSec}` });
       }
-      sendJson(res, 404, { error: "not_found" });
+      sendJson(res, 404, {
+        error: "not_found",
+        message:
+          `No ${req.method} ${path} here: the test token endpoint serves GET or POST /token and GET ` +
+          "/.well-known/jwks.json.",
+      });
     })();
     // Pending until the response is flushed (hung responses resolve `work` at once).
     io.pending++;
     void work
       .catch((err: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: String(err) });
+        if (!res.headersSent) {
+          const message = `The test token endpoint failed to mint a token (${String(err)}): check the issuer's now().`;
+          sendJson(res, 500, { error: "internal_error", message });
+        }
       })
       .finally(() => {
         io.pending--;

@@ -5,7 +5,7 @@
 import type { FakeClock } from "../../src/testing/fake-clock";
 import type { ChannelLike, CrossTabEnvironment } from "../../src/browser/cross-tab";
 import type { FetchContext } from "../../src/core/types";
-import { unsignedJwt } from "../support/issuer";
+import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
 interface Request {
   callback: (lock: Lock | null) => unknown;

@@ -80,7 +80,7 @@ describe("convex-custom-jwt doctor", () => {
     for (const check of ["config", "format", "provider", "jwks", "kid", "alg", "signature", "exp", "claims"]) {
       expect(run.stdout).toMatch(new RegExp(`^PASS  ${check}`, "m"));
     }
-    expect(run.stdout).toContain(`Token …${token.slice(-7)}`);
+    expect(run.stdout).toContain(`Token …${token.slice(-6)}`);
     expect(run.stdout).toContain("OK: the backend accepts this token.");
     expectNoWholeToken(run, token);
   });
@@ -91,7 +91,7 @@ describe("convex-custom-jwt doctor", () => {
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^FAIL {2}exp +TOKEN_EXPIRED {2}exp \d+ is 36\d\d s in the past/m);
     expect(run.stdout).toMatch(/backend says: Could not validate token: Token expired 36\d\d seconds ago/);
-    expect(run.stdout).toMatch(/fix: Send a token that has not expired/);
+    expect(run.stdout).toMatch(/fix: The app must send a token that has not expired/);
     expect(run.stdout).toMatch(
       /^FAILED: the backend rejects this token with InvalidAuthHeader: Could not validate token: Token expired/m,
     );
@@ -212,13 +212,28 @@ export default {
     );
     const empty = await cli(["doctor", ...flags()], { stdin: "" });
     expect(empty.status).toBe(2);
-    expect(empty.stderr).toContain("The token is empty.");
+    expect(empty.stderr).toContain("The token is empty: pass the JWT as the argument, or pipe it on stdin.");
     const missing = await cli(["doctor", token, "--config", join(dir, "nope.ts")]);
-    expect([missing.status, missing.stderr.trim()]).toEqual([2, `${join(dir, "nope.ts")}: no such file.`]);
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      2,
+      `${join(dir, "nope.ts")}: no such file. Pass the path of your convex/auth.config.ts (or .js), or give the ` +
+        "provider as flags (--issuer, --jwks, --application-id, --algorithm).",
+    ]);
     const unknown = await cli(["frobnicate"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('Unknown command "frobnicate"');
     for (const run of [noConfig, empty, missing]) expectNoWholeToken(run, token);
+  });
+
+  it("says what to pass instead when a flag is unknown or a provider flag is missing", async () => {
+    const token = await issuer.sign();
+    const unknownFlag = await cli(["doctor", token, "--issuer-url", issuer.issuer]);
+    expect(unknownFlag.status).toBe(2);
+    expect(unknownFlag.stderr).toMatch(/Unknown option '--issuer-url'.*\. Check the flags against the usage:/s);
+    const noJwks = await cli(["doctor", token, "--issuer", issuer.issuer]);
+    expect(noJwks.status).toBe(2);
+    expect(noJwks.stderr).toContain("--jwks is missing: a provider from flags needs both --issuer and --jwks");
+    for (const run of [unknownFlag, noJwks]) expectNoWholeToken(run, token);
   });
 
   it("prints its help", async () => {

@@ -7,6 +7,7 @@ import {
   TokenFetchTimeoutError,
   TokenManagerDisposedError,
   TokenManagerError,
+  redact,
   tokenHint,
 } from "../../src/core/errors";
 
@@ -157,5 +158,16 @@ describe("describe", () => {
     expect(describeError(42)).toBe("42");
     expect(describeError(null)).toBe("null");
     expect(describeError(undefined)).toBe("undefined");
+  });
+});
+
+describe("redact", () => {
+  it("masks a URL's userinfo and query string, and a query string with no URL around it", () => {
+    expect(redact("GET https://user:pass@auth.example.com/token?id_token=abc failed")).toBe(
+      "GET https://auth.example.com/token?… failed",
+    );
+    // A value that is not a URL (a typo in an option) must not show its credential either.
+    expect(redact('"not a url?token=secret"')).toBe('"not a url?…"');
+    expect(redact("https://auth.example.com?client_secret=s3cret")).not.toContain("s3cret");
   });
 });

@@ -130,7 +130,7 @@ describe("decodeClaims without a usable exp → ERR_TOKEN_MISSING_EXP", () => {
     expect(error.code).toBe("ERR_TOKEN_MISSING_EXP");
     expectNoWholeToken(error, token);
     // Says what to change in the issuer.
-    expect(error.message).toContain("which Convex requires: set it (epoch seconds)");
+    expect(error.message).toContain("which Convex requires: make the issuer set it (epoch seconds)");
   });
 
   it("with a real signed token lacking exp", async () => {

@@ -2,11 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidTokenError, TokenEndpointError, TokenFetchTimeoutError } from "../../src/core/errors";
 import {
+  backoffCeiling,
   backoffDelay,
   isRetryable,
   isRetryableStatus,
   MAX_RETRY_AFTER_MS,
   parseRetryAfter,
+  planRetry,
   retryAfterOf,
 } from "../../src/core/retry";
 
@@ -217,5 +219,54 @@ describe("parseRetryAfter", () => {
     for (const value of ["soon", "7s", "0x10", "Infinity", "-1", "1.5", "1 2", "abc 1", "in 5 minutes"]) {
       expect(parseRetryAfter(value, now), value).toBeUndefined();
     }
+  });
+});
+
+describe("planRetry: what a failed attempt leads to", () => {
+  const full = { attempts: 4, ...policy };
+  const online = { retryable: true, offline: false, retryAfterMs: undefined };
+  const half = () => 0.5;
+
+  it("a retryable failure waits a jittered backoff step; callers wait while attempts remain", () => {
+    expect(planRetry(1, online, full, half)).toEqual({ attempt: 1, delayMs: 500, failFast: false });
+    expect(planRetry(3, online, full, half)).toEqual({ attempt: 3, delayMs: 2000, failFast: false });
+  });
+
+  it("the last attempt makes callers fail fast; retries go on in the background", () => {
+    expect(planRetry(4, online, full, half)).toEqual({ attempt: 4, delayMs: 4000, failFast: true });
+  });
+
+  it("a failure that is not retryable waits retry.maxDelayMs (or a longer Retry-After), failing fast", () => {
+    const notRetryable = { ...online, retryable: false };
+    expect(planRetry(1, notRetryable, full, half)).toEqual({ attempt: 1, delayMs: 30_000, failFast: true });
+    expect(planRetry(1, { ...notRetryable, retryAfterMs: 60_000 }, full, half).delayMs).toBe(60_000);
+  });
+
+  it("offline, a failure spends no attempt and callers fail fast", () => {
+    expect(planRetry(2, { ...online, offline: true }, full, half)).toEqual({
+      attempt: 1,
+      delayMs: 500,
+      failFast: true,
+    });
+  });
+
+  it("a Retry-After beyond retry.maxDelayMs is honoured, and callers do not wait for it", () => {
+    const plan = planRetry(1, { ...online, retryAfterMs: 120_000 }, full, half);
+    expect(plan).toEqual({ attempt: 1, delayMs: 120_000, failFast: true });
+  });
+
+  it("reads random() only for a retryable failure", () => {
+    let reads = 0;
+    const random = () => (reads++, 0.5);
+    planRetry(1, { ...online, retryable: false }, full, random);
+    expect(reads).toBe(0);
+    planRetry(1, online, full, random);
+    expect(reads).toBe(1);
+  });
+
+  it("backoffCeiling is the full-jitter window: base·2^(attempt−1), capped", () => {
+    expect([1, 2, 3, 6, 40].map((attempt) => backoffCeiling(attempt, policy))).toEqual([
+      1000, 2000, 4000, 30_000, 30_000,
+    ]);
   });
 });

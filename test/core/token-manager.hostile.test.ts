@@ -10,7 +10,7 @@ import { TokenManager, httpTokenFetcher, type FetchContext, type TokenManagerOpt
 import { TokenEndpointError } from "../../src/core/errors";
 import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
 import { fakeIssuer, type FakeIssuerOptions } from "../support/manager-harness";
-import { unsignedJwt } from "../support/issuer";
+import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const S = 1_000;
@@ -114,12 +114,12 @@ describe("caching issuers (peer-token-managers: SDK getToken() caches; auth0/aut
   });
 
   it(
-    "forceRefresh that gets the held token back warns ERR_TOKEN_NOT_RENEWED (mint when reason is " + '"forced")',
+    "forceRefresh that gets the held token back warns WARN_TOKEN_NOT_RENEWED (mint when reason is " + '"forced")',
     async () => {
       const w = world({ issuer: { remintBelowMs: 60 * S, ignoresForced: true } });
       const first = await w.get();
       expect(await w.manager.refresh()).toBe(first);
-      const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "ERR_TOKEN_NOT_RENEWED");
+      const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "WARN_TOKEN_NOT_RENEWED");
       expect(warning?.payload.message).toMatch(/"forced"/);
       expect(w.calls).toHaveLength(2);
       await w.manager.refresh(); // a second one costs one more fetch, no loop
@@ -127,6 +127,16 @@ describe("caching issuers (peer-token-managers: SDK getToken() caches; auth0/aut
       expect(w.calls.length).toBeLessThanOrEqual(3);
     },
   );
+
+  it("a warning listener that signs out on WARN_TOKEN_NOT_RENEWED stays signed out (invariant 3)", async () => {
+    const w = world({ issuer: { remintBelowMs: 60 * S, ignoresForced: true } });
+    await w.get();
+    w.manager.on("warning", () => w.manager.signOut());
+    expect(await w.manager.refresh()).toBeNull();
+    expect(w.manager.getSnapshot()).toMatchObject({ status: "signedOut", hasToken: false });
+    expect(await w.get()).toBeNull();
+    expect(w.manager.peekToken()).toBeNull();
+  });
 });
 
 describe("short tokens with whole-second claims (authts/oidc-client-ts#996: refresh loops)", () => {
@@ -320,7 +330,7 @@ describe("time: the issuer's clock is the truth (supabase/auth-js#856, koala73/w
       expect(w.expiredServes).toEqual([]); // today (2 h behind): served up to 3,510 s past exp
       expect(w.calls.length).toBeLessThanOrEqual(8);
       if (Math.abs(offset) > HOUR) {
-        const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "ERR_CLOCK_SKEW_BEYOND_BOUND");
+        const warning = w.events.find((e) => e.name === "warning" && e.payload.code === "WARN_CLOCK_SKEW_BEYOND_BOUND");
         expect(warning?.payload.message).toMatch(/this clock.*maxClockSkewMs/);
       }
     },

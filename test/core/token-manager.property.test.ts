@@ -41,7 +41,7 @@ type Action =
   | { type: "jump"; ms: number }
   | { type: "notify"; signal: OutsideSignal }
   | { type: "outcome"; outcome: Outcome }
-  | { type: "signOutFromListener"; event: "token" | "refreshing" | "state" | "error" };
+  | { type: "signOutFromListener"; event: "token" | "refreshing" | "state" | "error" | "warning" };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   {
@@ -95,7 +95,13 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   },
   fc.record({
     type: fc.constant("signOutFromListener" as const),
-    event: fc.constantFrom("token" as const, "refreshing" as const, "state" as const, "error" as const),
+    event: fc.constantFrom(
+      "token" as const,
+      "refreshing" as const,
+      "state" as const,
+      "error" as const,
+      "warning" as const,
+    ),
   }),
 );
 

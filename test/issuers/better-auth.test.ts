@@ -15,13 +15,11 @@ import { describe, expect, it } from "vitest";
 import { connectConvex } from "../../src/convex/index";
 import { TokenManager } from "../../src/core/token-manager";
 import { httpTokenFetcher } from "../../src/fetchers/http";
-import type { LocalConvexDeployment } from "../../src/testing/convex-deployment";
-import { startLocalConvexDeployment } from "../../src/testing/start-local-convex-deployment";
+import { startLocalConvexDeployment, type LocalConvexDeployment } from "../../src/testing";
 import { quietLogger } from "../convex/quiet-logger";
 import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
-import { diagnoseToken } from "../../src/server/diagnose-token";
-import { BACKEND_MESSAGES } from "../../src/server/backend-rules";
+import { BACKEND_MESSAGES, diagnoseToken } from "../../src/server";
 import { startBetterAuth, TOKEN_PATH, type BetterAuthServer } from "./support/better-auth-server";
 
 const api = anyApi;
@@ -184,7 +182,7 @@ describe("Better Auth with the jwt plugin's default keys (EdDSA)", () => {
 
     const diagnosis = await diagnoseToken(token, [auth.provider]);
     const finding = diagnosis.findings.find((f) => f.status === "fail");
-    expect(finding).toMatchObject({ code: "ALG_EDDSA", backendMessage: BACKEND_MESSAGES.missingKid });
+    expect(finding).toMatchObject({ code: "ALG_EDDSA", party: "issuer", backendMessage: BACKEND_MESSAGES.missingKid });
     expect(finding!.fix).toContain("keyPairConfig");
   });
 });

@@ -13,12 +13,11 @@ import { decodeJwtPart } from "../../src/core/jwt";
 import { TokenManager } from "../../src/core/token-manager";
 import { clientCredentialsFetcher } from "../../src/fetchers/client-credentials";
 import { OAuthTokenError } from "../../src/fetchers/oauth-token-error";
-import type { LocalConvexDeployment } from "../../src/testing/convex-deployment";
-import { startLocalConvexDeployment } from "../../src/testing/start-local-convex-deployment";
+import { startLocalConvexDeployment, type LocalConvexDeployment } from "../../src/testing";
 import { quietLogger } from "../convex/quiet-logger";
 import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
-import { diagnoseToken } from "../../src/server/diagnose-token";
+import { diagnoseToken } from "../../src/server";
 import { CLIENT_ID, CLIENT_SECRET, startOidcProvider, type OidcServer } from "./support/oidc-server";
 
 const api = anyApi;

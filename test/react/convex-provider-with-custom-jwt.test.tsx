@@ -3,10 +3,12 @@
  * ConvexProviderWithCustomJwt with the REAL ConvexReactClient (1.48.0) against the local deployment, which
  * counts every token fetch and every `Authenticate`. Time is fake; sockets are real (test/support/time.ts).
  */
+import { ConvexReactClient } from "convex/react";
 import { StrictMode, useState } from "react";
+import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createTokenManager, httpTokenFetcher, type TokenSource } from "../../src/index";
-import { ConvexProviderWithCustomJwt } from "../../src/react/index";
+import { ConvexProviderWithCustomJwt, type ConvexProviderWithCustomJwtProps } from "../../src/react/index";
 import { Identity, shown, world, type World, expectOneFetchOneAuthenticate } from "./world";
 
 const MIN = 60_000;
@@ -152,6 +154,31 @@ describe("ConvexProviderWithCustomJwt", () => {
     } finally {
       r.unmount();
       other.dispose();
+    }
+  });
+});
+
+describe("ConvexProviderWithCustomJwt with bad props", () => {
+  // Pain point: a wrong prop used to surface as an error from `connectConvex` or `useConvexCustomJwt`, which
+  // the app never called; the provider now names itself and the prop.
+  it("throws a TypeError naming the provider and the prop, before it connects anything", async () => {
+    const client = new ConvexReactClient("https://happy-otter-123.convex.cloud");
+    const manager = createTokenManager({ fetchToken: async () => null });
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const render = (props: Partial<ConvexProviderWithCustomJwtProps>) => () =>
+      renderToString(<ConvexProviderWithCustomJwt client={client} manager={manager} {...props} />);
+    try {
+      expect(render({ manager: {} as never })).toThrow(
+        /^ConvexProviderWithCustomJwt: `manager` must be a token manager .*; got an object without getToken\(\)/,
+      );
+      expect(render({ client: {} as never })).toThrow(/^ConvexProviderWithCustomJwt: `client` must be a Convex client/);
+      expect(render({ authRefreshTokenLeewaySeconds: -1 })).toThrow(
+        /^ConvexProviderWithCustomJwt: `authRefreshTokenLeewaySeconds` must be a number of seconds >= 0.*; got -1\./,
+      );
+      expect(manager.getSnapshot().status).toBe("idle");
+    } finally {
+      manager.dispose();
+      await client.close();
     }
   });
 });

@@ -139,6 +139,13 @@ describe("useConvexCustomJwt", () => {
     await expect(fetchAccessToken({ forceRefreshToken: true })).resolves.toBeNull();
   });
 
+  it("rejects what is not a token manager with a TypeError naming the hook and the argument", () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    expect(() => renderHook(() => useConvexCustomJwt({} as never))).toThrow(
+      /^useConvexCustomJwt: `manager` must be a token manager .*Pass the manager your app created/,
+    );
+  });
+
   it("rejects a bad leeway with a TypeError naming the option", () => {
     const { source } = setup();
     vi.spyOn(console, "error").mockImplementation(() => {});

@@ -80,6 +80,7 @@ describe("customJwtProvider", () => {
       /`jwks` must not contain credentials/,
     ],
     ["an empty applicationID", { applicationID: "" }, /`applicationID` must be a non-empty string or left out/],
+    ["an onWarning that is not a function", { onWarning: "log" }, /`onWarning` must be a function, or false/],
   ] as const)("throws a TypeError naming the option for %s", (_name, override, message) => {
     const call = () => customJwtProvider({ ...base, ...override } as never);
     expect(call).toThrow(TypeError);

@@ -1,9 +1,12 @@
 /**
- * A scripted fetcher, a fake issuer and helpers for driving a TokenManager on the one FakeClock.
+ * A scripted fetcher, a fake issuer and helpers for driving a TokenManager on the one FakeClock. The tokens
+ * come from the kit's unsigned issuer (`src/testing/unsigned-issuer.ts`): the same claims as the signed
+ * `createTestIssuer`, minted synchronously (the manager decodes tokens; it never verifies them).
  */
 import { vi } from "vitest";
+import { decodeJwtPart } from "../../src/core/jwt";
 import type { FetchContext } from "../../src/core/types";
-import { unsignedJwt } from "./issuer";
+import { createUnsignedIssuer } from "../../src/testing/unsigned-issuer";
 
 export type Outcome =
   | { kind: "token"; lifetimeSec?: number; sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> }
@@ -12,8 +15,8 @@ export type Outcome =
   | { kind: "throw"; error: unknown }
   | { kind: "hang" };
 
-let serial = 0;
 let mintNow: () => number = () => Date.now();
+const mintIssuer = createUnsignedIssuer({ now: () => mintNow() });
 
 /** The clock `mintToken` reads (a FakeClock's `now` in tests); no argument: back to `Date.now`. */
 export function useMintClock(now: () => number = () => Date.now()): void {
@@ -26,14 +29,11 @@ export function mintToken(
   opts: { sub?: string; iatOffsetSec?: number; claims?: Record<string, unknown> } = {},
 ): string {
   const iat = Math.floor(mintNow() / 1000) + (opts.iatOffsetSec ?? 0);
-  return unsignedJwt({
-    sub: opts.sub ?? "user_1",
-    iss: "https://issuer.test",
-    aud: "convex",
+  return mintIssuer.mint({
+    lifetimeSec,
     iat,
-    exp: iat + lifetimeSec,
-    jti: `t${++serial}`,
-    ...opts.claims,
+    ...(opts.sub !== undefined ? { sub: opts.sub } : {}),
+    claims: opts.claims,
   });
 }
 
@@ -115,6 +115,7 @@ export function fakeIssuer(clock: { monotonicNow(): number }, startMs: number, o
   let cached: { token: string; exp: number } | undefined;
   let minted = 0;
   const now = () => startMs + clock.monotonicNow() + offsetMs;
+  const issuer = createUnsignedIssuer({ now, lifetimeSeconds: lifetimeSec });
   return {
     now,
     get minted() {
@@ -129,28 +130,15 @@ export function fakeIssuer(clock: { monotonicNow(): number }, startMs: number, o
         cached.exp * 1000 - t > remintBelowMs &&
         (reason !== "forced" || ignoresForced);
       if (!reuse) {
-        const iat = Math.floor(t / 1000);
-        const exp = iat + lifetimeSec;
         minted += 1;
-        cached = {
-          token: unsignedJwt({
-            sub: "user_1",
-            iss: "https://issuer.test",
-            aud: "convex",
-            iat,
-            exp,
-            jti: `m${++serial}`,
-            ...claims,
-          }),
-          exp,
-        };
+        const token = issuer.mint({ claims });
+        cached = { token, exp: decodeJwtPart(token, "payload").exp as number };
       }
       return cached!.token;
     },
     /** Validity left (ms) of `token` on the issuer's clock. */
     remaining(token: string): number {
-      const payload = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { exp: number };
-      return payload.exp * 1000 - now();
+      return (decodeJwtPart(token, "payload").exp as number) * 1000 - now();
     },
   };
 }

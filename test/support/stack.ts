@@ -3,9 +3,16 @@
  * Convex deployment configured with a `customJwt` provider for it. Used by the integration tests and the
  * demo.
  */
-import { startLocalConvexDeployment, type AuthenticateRecord, type LocalConvexDeployment } from "./convex-deployment";
-import { createTestIssuer, type TestIssuer, type TestIssuerOptions } from "./issuer";
-import { startTokenEndpoint, type TokenEndpoint } from "./token-endpoint";
+import {
+  createTestIssuer,
+  startLocalConvexDeployment,
+  startTokenEndpoint,
+  type AuthenticateRecord,
+  type LocalConvexDeployment,
+  type TestIssuer,
+  type TestIssuerOptions,
+  type TokenEndpoint,
+} from "../../src/testing";
 
 export interface LocalStack {
   issuer: TestIssuer;

@@ -1,28 +1,30 @@
 /**
- * Fake time with real sockets.
+ * Fake time with real sockets: the integration tests' clock.
  *
- * Integration tests run the real Convex client over real loopback sockets while
- * `setTimeout`/`setInterval`/`Date` are faked. Fake time only moves when a test
- * says so, but socket I/O needs real event-loop turns to flow. This module
- * alternates the two: it moves the fake clock from one due timer to the next
- * (never more than `stepMs` at once) and, whenever something happened, pumps
- * real I/O (real `setImmediate` turns, which vitest does not fake here) until
- * the support servers report that everything has settled (see `ioActivity` in
- * issuer.ts).
+ * Integration tests run the real Convex client over real loopback sockets on fake time. The time engine is
+ * the kit's {@link FakeClock} (the one the unit tests inject), installed as the global timers and `Date`
+ * (`global-clock.ts`) because the Convex client calls them directly. Fake time only moves when a test says
+ * so, but socket I/O needs real event-loop turns to flow, so this module alternates the two: it moves the
+ * clock from one due timer to the next (never more than `stepMs` at once) and, whenever something happened,
+ * pumps real I/O (real `setImmediate` turns) until the kit's servers report that everything has settled
+ * (`ioActivity` in `src/testing/io-activity.ts`).
  *
- * Limits: real work that never touches the support servers or the issuer (for
- * example a fetcher that spins on CPU for 100 ms) is not observed, and
- * `AbortSignal.timeout()` runs on Node's internal real timers, not fake ones.
+ * Limits: real work that never touches the kit's servers or the issuer (for example a fetcher that spins on
+ * CPU for 100 ms) is not observed, and `AbortSignal.timeout()` runs on Node's internal real timers, not fake
+ * ones.
  */
-import { vi } from "vitest";
-import { ioActivity } from "./issuer";
+import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
+import { ioActivity } from "../../src/testing/io-activity";
+import { installGlobalClock } from "./global-clock";
 
 /** Handle returned by {@link useIntegrationClock}. */
 export interface IntegrationClock {
+  /** The fake clock underneath (the global timers and `Date` read it). */
+  readonly clock: FakeClock;
   /**
    * Move fake time forward by `ms`, stopping at every due timer and at least every
-   * `stepMs` (default 1000) to pump real I/O. Steps in which nothing can happen are
-   * skipped without any real waiting, so an idle simulated hour costs little.
+   * `stepMs` (default 1000) to pump real I/O. Steps in which nothing can happen
+   * cost no I/O pumping, so an idle simulated hour costs little.
    */
   advance(ms: number, opts?: { stepMs?: number }): Promise<void>;
   /**
@@ -33,18 +35,11 @@ export interface IntegrationClock {
   until(cond: () => boolean, opts?: { timeoutMs?: number; stepMs?: number }): Promise<void>;
   /** Let real I/O settle and run timers that are already due, without moving the clock. */
   pump(): Promise<void>;
-  /** Restore real timers. Safe to call twice. */
+  /** Put the real timers and `Date` back. Safe to call twice. */
   restore(): void;
 }
 
-/** Shape of the @sinonjs/fake-timers clock behind vitest's fake timers (the parts we read). */
-interface SinonClock {
-  now: number;
-  timers?: Record<string, { callAt: number }>;
-}
-
-// Captured at import time: vitest never fakes setImmediate here, and `realSetTimeout`
-// must stay real even while the global one is faked.
+// Captured at import time: the real timers, whatever is installed later.
 const realSetImmediate = globalThis.setImmediate;
 const realSetTimeout = globalThis.setTimeout;
 
@@ -59,46 +54,46 @@ const MAX_SETTLE_WALL_MS = 250;
 const MAX_DUE_NOW_ROUNDS = 1000;
 
 /**
- * Fake `setTimeout`, `clearTimeout`, `setInterval`, `clearInterval` and `Date`
- * (keeping `setImmediate`, `process.nextTick` and `queueMicrotask` real so I/O
- * flows) and return helpers that move time while pumping real I/O.
+ * Install a {@link FakeClock} as the global `setTimeout`, `clearTimeout`, `setInterval`, `clearInterval` and
+ * `Date` (keeping `setImmediate`, `process.nextTick`, `queueMicrotask` and `performance.now()` real so I/O
+ * flows), and return helpers that move time while pumping real I/O.
  *
  * @param startMs - initial fake `Date.now()`. Default: the real current time.
  * @example
- * const clock = useIntegrationClock();
+ * const time = useIntegrationClock();
  * try {
  *   client.setAuth(fetcher);
- *   await clock.until(() => authenticated);
- *   await clock.advance(60 * 60_000); // an hour, in well under a second of wall time
+ *   await time.until(() => authenticated);
+ *   await time.advance(60 * 60_000); // an hour, in well under a second of wall time
  * } finally {
  *   await client.close();
- *   clock.restore();
+ *   time.restore();
  * }
  */
 export function useIntegrationClock(startMs?: number): IntegrationClock {
-  vi.useFakeTimers({
-    toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"],
-    ...(startMs !== undefined ? { now: startMs } : {}),
-  });
-  // @sinonjs/fake-timers hangs the clock on every faked global (`Date.clock`).
-  // Reading its timer table lets us jump straight to the next due timer.
-  const clock = (globalThis.Date as unknown as { clock?: SinonClock }).clock;
-  if (!clock) {
-    vi.useRealTimers();
-    throw new Error("useIntegrationClock: could not find the fake clock (vitest fake-timers internals changed?)");
-  }
+  const clock = createFakeClock({ now: startMs ?? Date.now() });
+  const globals = installGlobalClock(clock);
   const io = ioActivity();
   let restored = false;
   // `io.events` value at the last moment everything was known to be settled.
   let settledAt = -1;
 
-  const check = () => {
-    if (restored) throw new Error("useIntegrationClock: used after restore()");
+  const check = (method: string) => {
+    if (restored) {
+      throw new Error(
+        `useIntegrationClock: ${method}() was called after restore(). Call useIntegrationClock() again for a new ` +
+          "fake clock, or move restore() to the end of the test.",
+      );
+    }
   };
-  const nextDue = (): number | undefined => {
-    let min: number | undefined;
-    for (const t of Object.values(clock.timers ?? {})) if (min === undefined || t.callAt < min) min = t.callAt;
-    return min;
+  /** Move the clock by `ms`, firing the timers that fall due (0 ms timers armed meanwhile wait 1 ms). */
+  const move = async (ms: number) => {
+    globals.firing = true;
+    try {
+      await clock.advance(ms);
+    } finally {
+      globals.firing = false;
+    }
   };
 
   /** Real turns until nothing is pending and the event counter stopped moving. */
@@ -121,44 +116,54 @@ export function useIntegrationClock(startMs?: number): IntegrationClock {
   };
 
   const pump = async () => {
-    check();
+    check("pump");
     for (let round = 0; ; round++) {
       await settleIo();
-      const due = nextDue();
-      if (due === undefined || due > clock.now) return;
-      if (round >= MAX_DUE_NOW_ROUNDS) throw new Error("useIntegrationClock: timers keep firing at the same instant");
-      // Timers scheduled from I/O callbacks with delay 0 are due "now".
-      await vi.advanceTimersByTimeAsync(0);
+      const due = clock.nextDue;
+      if (due === undefined || due > clock.monotonicNow()) return;
+      if (round >= MAX_DUE_NOW_ROUNDS) {
+        throw new Error(
+          `useIntegrationClock: timers kept falling due at the same instant for ${MAX_DUE_NOW_ROUNDS} rounds: the ` +
+            "code under test has a timer loop. Fix the loop (a timer that re-arms itself with no delay).",
+        );
+      }
+      // Timers armed from I/O callbacks with delay 0 are due "now".
+      await move(0);
     }
   };
 
   /** Move to `min(next due timer, now + stepMs, end)`, pumping only if something happened. */
   const step = async (end: number, stepMs: number) => {
-    const due = nextDue();
-    const target = Math.min(end, clock.now + stepMs, due ?? Infinity);
+    const now = clock.monotonicNow();
+    const due = clock.nextDue;
+    const target = Math.min(end, now + stepMs, due ?? Number.POSITIVE_INFINITY);
     const fires = due !== undefined && due <= target;
-    if (fires) await vi.advanceTimersByTimeAsync(Math.max(0, target - clock.now));
-    else vi.advanceTimersByTime(target - clock.now); // nothing to run: no real turn needed
+    await move(Math.max(0, target - now));
     if (fires || io.pending > 0 || io.events !== settledAt) await pump();
   };
 
   return {
+    clock,
+
     async advance(ms, { stepMs = 1000 } = {}) {
-      check();
-      if (!(ms >= 0)) throw new RangeError(`advance: ms must be >= 0, got ${ms}`);
-      if (!(stepMs > 0)) throw new RangeError(`advance: stepMs must be > 0, got ${stepMs}`);
-      const end = clock.now + ms;
+      check("advance");
+      if (!(ms >= 0)) throw new RangeError(`advance: \`ms\` must be a number ≥ 0 (fake ms to move), got ${ms}.`);
+      if (!(stepMs > 0)) throw new RangeError(`advance: \`stepMs\` must be a number > 0, got ${stepMs}.`);
+      const end = clock.monotonicNow() + ms;
       await pump();
-      while (clock.now < end) await step(end, stepMs);
+      while (clock.monotonicNow() < end) await step(end, stepMs);
     },
 
     async until(cond, { timeoutMs = 60_000, stepMs = 1000 } = {}) {
-      check();
-      const deadline = clock.now + timeoutMs;
+      check("until");
+      const deadline = clock.monotonicNow() + timeoutMs;
       await pump();
       while (!cond()) {
-        if (clock.now >= deadline) {
-          throw new Error(`until: condition still false after ${timeoutMs} ms of simulated time`);
+        if (clock.monotonicNow() >= deadline) {
+          throw new Error(
+            `until: the condition was still false after ${timeoutMs} ms of simulated time. Check what the test ` +
+              "waits for, or pass a larger `timeoutMs` if it takes that long.",
+          );
         }
         await step(deadline, stepMs);
       }
@@ -169,7 +174,7 @@ export function useIntegrationClock(startMs?: number): IntegrationClock {
     restore() {
       if (restored) return;
       restored = true;
-      vi.useRealTimers();
+      globals.uninstall();
     },
   };
 }

@@ -44,6 +44,36 @@ describe("FakeClock", () => {
     expect(clock.refed).toBe(1);
   });
 
+  it("says when the next timer falls due, and refreshes a timer like Node's Timeout.refresh()", async () => {
+    const clock = createFakeClock({ now: 0 });
+    expect(clock.nextDue).toBeUndefined();
+    let fired = 0;
+    const handle = clock.setTimeout(() => fired++, 100) as { refresh(): unknown };
+    clock.setTimeout(() => {}, 250);
+    expect(clock.nextDue).toBe(100);
+    await clock.advance(60);
+    handle.refresh(); // due 100 ms from now
+    expect(clock.nextDue).toBe(160);
+    await clock.advance(99);
+    expect(fired).toBe(0);
+    await clock.advance(1);
+    expect([fired, clock.nextDue]).toEqual([1, 250]);
+    handle.refresh(); // fired already: armed again, due at 260 (after the one at 250)
+    await clock.advance(99);
+    expect([fired, clock.pending]).toEqual([1, 1]);
+    await clock.advance(1);
+    expect([fired, clock.pending]).toEqual([2, 0]);
+  });
+
+  it("refuses to move time back or by a non-number, naming the argument and jump() for the wall clock", async () => {
+    const clock = createFakeClock({ now: 0 });
+    await expect(clock.advance(-5)).rejects.toThrow(
+      /FakeClock\.advance: `ms` must be a finite number ≥ 0.*jump\(-ms\)/,
+    );
+    await expect(clock.sleep(Number.NaN)).rejects.toThrow(TypeError);
+    expect(clock.monotonicNow()).toBe(0);
+  });
+
   it("fails an advance that spins on a timer loop instead of hanging", async () => {
     const clock = createFakeClock();
     clock.maxTimersPerAdvance = 100;

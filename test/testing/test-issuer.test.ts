@@ -5,13 +5,22 @@
 import { ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { jwtDecode } from "jwt-decode";
 import { setupServer } from "msw/node";
-import { afterEach, describe, expect, it } from "vitest";
-import { createFakeClock, createTestIssuer, FakeClock, settle, startLocalConvexDeployment } from "../../src/testing";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  createFakeClock,
+  createTestIssuer,
+  FakeClock,
+  settle,
+  startLocalConvexDeployment,
+  unsignedJwt,
+} from "../../src/testing";
 import { FakeClock as CoreFakeClock } from "../../src/testing/fake-clock";
 import { jwksHandler, testIssuerHandlers, tokenEndpointHandler } from "../../src/testing/msw";
 
 const cleanups: (() => unknown)[] = [];
+const defer = (fn: () => unknown) => cleanups.push(fn);
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
@@ -128,5 +137,50 @@ describe("msw handlers (convex-custom-jwt/testing/msw)", () => {
     signedOut = true;
     expect((await fetch("https://app.test/maybe")).status).toBe(401);
     expect((await fetch("https://app.test/maybe", { method: "DELETE" })).status).toBe(405);
+  });
+});
+
+describe("createTestIssuer: mint defaults, key rotation, unsigned tokens", () => {
+  it("mints tokens with defaults from the issuer clock, a fresh jti, and honours null = omit", async () => {
+    vi.useFakeTimers({ now: Date.UTC(2030, 0, 1), toFake: ["Date"] });
+    defer(() => vi.useRealTimers());
+    const issuer = await createTestIssuer({ alg: "ES256" });
+    const a = await issuer.mint();
+    const b = await issuer.mint();
+    expect(a).not.toBe(b);
+    expect(decodeJwt(a)).toMatchObject({
+      iss: "https://issuer.test",
+      aud: "convex",
+      sub: "user_1",
+      iat: Date.UTC(2030, 0, 1) / 1000,
+      exp: Date.UTC(2030, 0, 1) / 1000 + 900,
+    });
+    expect(decodeJwt(a).jti).not.toBe(decodeJwt(b).jti);
+    expect(decodeProtectedHeader(a)).toEqual({ alg: "ES256", typ: "JWT", kid: issuer.kid });
+
+    const bare = decodeJwt(
+      await issuer.mint({ sub: null, iat: null, aud: null, iss: null, exp: null, claims: { nbf: 5 } }),
+    );
+    expect(Object.keys(bare).sort()).toEqual(["jti", "nbf"]);
+    expect(decodeProtectedHeader(await issuer.mint({ kid: null }))).toEqual({ alg: "ES256", typ: "JWT" });
+
+    const { payload } = await jwtVerify(a, createLocalJWKSet(issuer.jwks() as never));
+    expect(payload.sub).toBe("user_1");
+  });
+
+  it("rotates keys, keeping the old public key only when asked", async () => {
+    const issuer = await createTestIssuer({ alg: "ES256" });
+    const first = issuer.kid;
+    await issuer.rotateKey({ keepOld: true });
+    expect(issuer.jwks().keys.map((k) => k.kid)).toEqual([first, issuer.kid]);
+    await issuer.rotateKey();
+    expect(issuer.jwks().keys).toHaveLength(1);
+    expect(issuer.jwks().keys[0]).toMatchObject({ kid: issuer.kid, alg: "ES256", use: "sig", kty: "EC" });
+  });
+
+  it("unsignedJwt is decodable synchronously", () => {
+    const token = unsignedJwt({ sub: "u", iat: 1, exp: 2 });
+    expect(jwtDecode(token)).toEqual({ sub: "u", iat: 1, exp: 2 });
+    expect(jwtDecode(token, { header: true })).toEqual({ alg: "RS256", typ: "JWT" });
   });
 });

@@ -5,8 +5,8 @@
  * @module
  */
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
-import type { FunctionDef } from "../convex-deployment";
 import type { Identity } from "./custom-jwt-validator";
+import type { FunctionDef } from "./types";
 // ---------------------------------------------------------------------------
 // Functions
 // ---------------------------------------------------------------------------

@@ -5,10 +5,10 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FunctionDef, HttpRecord } from "../convex-deployment";
-import { AuthFailure, peekExpMs, type Identity } from "./custom-jwt-validator";
+import { AuthFailure } from "./auth-failure";
+import { arrivedExpired, type Identity } from "./custom-jwt-validator";
 import { canonicalUdfPath, errorData, runFunction } from "./functions";
-import type { Deployment } from "./sync-session";
+import type { Deployment, FunctionDef, HttpRecord } from "./types";
 import { encodeU64 } from "./u64";
 // ---------------------------------------------------------------------------
 // HTTP function API (ConvexHttpClient)
@@ -73,7 +73,7 @@ export async function handleHttp(d: Deployment, httpRequests: HttpRecord[], req:
     udfPath,
     ...(token !== undefined ? { token } : {}),
     status: 200,
-    expired: token !== undefined && (peekExpMs(token) ?? Infinity) <= now,
+    expired: arrivedExpired(token, now),
   };
   httpRequests.push(record);
   const fail = (status: number, code: string, message: string) => {

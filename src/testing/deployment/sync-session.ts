@@ -5,58 +5,28 @@
  * @module
  */
 import type { WebSocket } from "ws";
-import type { AuthenticateRecord, AuthErrorRecord, FunctionDef } from "../convex-deployment";
+import { identityExpired } from "../../server/backend-rules";
+import { BACKEND_MESSAGES } from "../../server/backend-messages";
 import { noteIo, trackIo } from "../io-activity";
-import { AuthFailure, MSG, peekExpMs, type CustomJwtValidator, type Identity } from "./custom-jwt-validator";
-import { canonicalUdfPath, errorData, runFunction } from "./functions";
+import { AuthFailure } from "./auth-failure";
+import { arrivedExpired, type Identity } from "./custom-jwt-validator";
+import { QuerySet, type ServerMessage } from "./query-set";
+import { runRequest } from "./run-request";
+import { SessionEnd, internalError } from "./session-end";
+import type { AuthenticateRecord, Deployment } from "./types";
 import { decodeU64, encodeU64 } from "./u64";
-// ---------------------------------------------------------------------------
-// Sync protocol: one Session per socket (crates/sync/src/worker.rs)
-// ---------------------------------------------------------------------------
 
-type ServerMessage = Record<string, unknown> & { type: string };
+/** The backend pings a socket it has sent nothing on for this long (HEARTBEAT_INTERVAL). */
+const PING_INTERVAL_MS = 15_000;
 
-/** Ends a session: an optional last message, then a close (no code = the client sees 1005). */
-export class SessionEnd extends Error {
-  constructor(
-    readonly finalMessage?: ServerMessage,
-    readonly closeCode?: number,
-    readonly closeReason?: string,
-  ) {
-    super("session end");
-  }
-}
-const internalError = () => new SessionEnd(undefined, 1011, "InternalServerError");
-
-const PING_INTERVAL_MS = 15_000; // HEARTBEAT_INTERVAL
-
-interface SubscribedQuery {
-  udfPath: string;
-  args: unknown;
-  lastJson?: string;
-}
-
-export interface Deployment {
-  now: () => number;
-  functions: Record<string, FunctionDef>;
-  validator: CustomJwtValidator;
-  authenticates: AuthenticateRecord[];
-  authErrors: AuthErrorRecord[];
-  onAuthenticate?: (record: AuthenticateRecord) => void;
-  latestTs: bigint;
-  nextTs(): bigint;
-  dataChanged(): void;
-}
-
+/** One socket's session: its identity, its query set, and the messages it has yet to handle, in order. */
 export class Session {
   /** Last version sent in a Transition. */
   private sent = { querySet: 0, identity: 0, ts: 0n };
-  /** Versions the client's messages have moved us to (sent with the next Transition). */
-  private received = { querySet: 0, identity: 0 };
+  /** The identity version the client's `Authenticate` messages have moved us to (sent with the next Transition). */
+  private receivedIdentity = 0;
   identity: Identity | null = null;
-  private queries = new Map<number, SubscribedQuery>();
-  private added = new Set<number>();
-  private removed = new Set<number>();
+  private querySet = new QuerySet();
   private updateScheduled = false;
   private dataChanged = false;
   private inbox: Record<string, any>[] = [];
@@ -128,19 +98,7 @@ export class Session {
       case "Authenticate":
         return this.authenticate(m);
       case "ModifyQuerySet":
-        if (m.baseVersion !== this.received.querySet) throw internalError();
-        for (const mod of m.modifications as Record<string, any>[]) {
-          if (mod.type === "Add") {
-            this.queries.set(mod.queryId, { udfPath: canonicalUdfPath(mod.udfPath), args: mod.args?.[0] });
-            this.added.add(mod.queryId);
-            this.removed.delete(mod.queryId);
-          } else if (mod.type === "Remove") {
-            this.queries.delete(mod.queryId);
-            this.added.delete(mod.queryId);
-            this.removed.add(mod.queryId);
-          }
-        }
-        this.received.querySet = m.newVersion;
+        if (!this.querySet.modify(m as Parameters<QuerySet["modify"]>[0])) throw internalError();
         this.updateScheduled = true;
         return;
       case "Mutation":
@@ -161,7 +119,7 @@ export class Session {
       tokenType: m.tokenType,
       ...(m.value !== undefined ? { token: m.value } : {}),
       accepted: false,
-      expired: m.tokenType === "User" && (peekExpMs(m.value) ?? Infinity) <= this.d.now(),
+      expired: m.tokenType === "User" && arrivedExpired(m.value, this.d.now()),
     };
     this.d.authenticates.push(record);
     let identity: Identity | null = null;
@@ -178,84 +136,44 @@ export class Session {
       this.d.onAuthenticate?.(record);
       throw this.authError(err.message, true);
     }
-    if (m.baseVersion !== this.received.identity) {
-      record.error = `baseVersion ${m.baseVersion} != identity version ${this.received.identity}`;
+    if (m.baseVersion !== this.receivedIdentity) {
+      record.error = `baseVersion ${m.baseVersion} != identity version ${this.receivedIdentity}`;
       throw internalError();
     }
     record.accepted = true;
     this.d.onAuthenticate?.(record);
     this.identity = identity;
-    this.received.identity++;
+    this.receivedIdentity++;
     this.updateScheduled = true; // every query re-runs under the new identity
   }
 
   private async runRequest(m: Record<string, any>) {
     this.revalidateIdentity();
-    const kind = m.type === "Mutation" ? "mutation" : "action";
-    const result = await runFunction(
-      this.d.functions,
-      canonicalUdfPath(String(m.udfPath)),
-      kind,
-      this.identity,
-      m.args?.[0],
-    );
-    const base = { requestId: m.requestId, logLines: [] };
-    if (kind === "mutation") {
-      if (result.ok) {
-        // MutationResponse carries the commit ts; the Transition that follows reaches it.
-        const ts = this.d.nextTs();
-        this.send({ type: "MutationResponse", ...base, success: true, result: result.value, ts: encodeU64(ts) });
-        this.d.dataChanged();
-      } else {
-        this.send({ type: "MutationResponse", ...base, success: false, result: result.message, ...errorData(result) });
-      }
-    } else {
-      this.send(
-        result.ok
-          ? { type: "ActionResponse", ...base, success: true, result: result.value }
-          : { type: "ActionResponse", ...base, success: false, result: result.message, ...errorData(result) },
-      );
-    }
+    const { response, committed } = await runRequest(this.d, this.identity, m);
+    this.send(response);
+    if (committed) this.d.dataChanged();
     this.updateScheduled = true;
   }
 
   /** `SyncState::identity`: a user identity past its `exp` (no leeway) ends the session. */
   private revalidateIdentity() {
-    if (this.identity && this.d.now() >= this.identity.expMs) throw this.authError(MSG.expired, false);
+    if (this.identity && identityExpired(this.identity.exp, this.d.now())) {
+      throw this.authError(BACKEND_MESSAGES.expired, false);
+    }
   }
 
   /** Send one Transition covering everything since the last one (worker `begin_update_queries`). */
   private async flush() {
     this.updateScheduled = false;
     this.revalidateIdentity();
-    const identityChanged = this.received.identity > this.sent.identity;
-    const rerunAll = identityChanged || this.dataChanged;
-    const modifications: ServerMessage[] = [...this.removed].map((queryId) => ({ type: "QueryRemoved", queryId }));
-    for (const [queryId, q] of this.queries) {
-      const mustSend = identityChanged || this.added.has(queryId);
-      if (!mustSend && !rerunAll) continue;
-      const result = await runFunction(this.d.functions, q.udfPath, "query", this.identity, q.args);
-      const json = JSON.stringify(result);
-      if (!mustSend && json === q.lastJson) continue; // unchanged result: nothing to send
-      q.lastJson = json;
-      modifications.push(
-        result.ok
-          ? { type: "QueryUpdated", queryId, value: result.value, logLines: [], journal: null }
-          : {
-              type: "QueryFailed",
-              queryId,
-              errorMessage: result.message,
-              logLines: [],
-              journal: null,
-              ...errorData(result),
-            },
-      );
-    }
-    this.added.clear();
-    this.removed.clear();
+    const identityChanged = this.receivedIdentity > this.sent.identity;
+    const modifications = await this.querySet.takeModifications(this.d.functions, this.identity, {
+      identityChanged,
+      dataChanged: this.dataChanged,
+    });
     this.dataChanged = false;
     if (this.closed) return;
-    const end = { querySet: this.received.querySet, identity: this.received.identity, ts: this.d.nextTs() };
+    const end = { querySet: this.querySet.version, identity: this.receivedIdentity, ts: this.d.nextTs() };
     const version = (v: typeof end) => ({ querySet: v.querySet, identity: v.identity, ts: encodeU64(v.ts) });
     this.send({
       type: "Transition",
@@ -299,7 +217,13 @@ export class Session {
   end(err: unknown) {
     if (this.closed) return;
     const e = err instanceof SessionEnd ? err : internalError();
-    if (!(err instanceof SessionEnd)) console.error("local convex deployment: internal error", err);
+    if (!(err instanceof SessionEnd)) {
+      console.error(
+        "convex-custom-jwt/testing: the local Convex deployment closed a socket (1011) because handling a message " +
+          "threw (a bug in the testing kit: please report it with this error):",
+        err,
+      );
+    }
     if (e.finalMessage) this.send(e.finalMessage);
     this.closed = true;
     clearTimeout(this.pingTimer);

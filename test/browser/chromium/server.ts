@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { unsignedJwt } from "../../support/issuer";
+import { unsignedJwt } from "../../../src/testing/unsigned-jwt";
 
 export interface Fetch {
   key: string;

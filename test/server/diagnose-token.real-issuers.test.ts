@@ -3,8 +3,8 @@
  * EdDSA (Better Auth's default), HS256 (legacy Supabase), a JWKS with the wrong content type or behind
  * authentication, no `kid`, an `aud` array without `applicationID` (Auth0 API tokens), no `iat` (some
  * machine tokens), and an `iss` that differs from `issuer` only by a trailing slash or the scheme. Each
- * finding carries its code, the backend's own words and the fix. The backend's words for EdDSA and HS256
- * point at the `kid`, which is why a tool must name the real cause.
+ * finding carries its code, the backend's own words, the party who must act and the fix. The backend's words
+ * for EdDSA and HS256 point at the `kid`, which is why a tool must name the real cause.
  */
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +55,7 @@ describe("real issuers' pitfalls: each has its finding, the backend's words and 
     expect(finding(d, "ALG_EDDSA")).toMatchObject({
       check: "kid",
       status: "fail",
+      party: "issuer",
       backendMessage: BACKEND_MESSAGES.missingKid,
       fix: FIXES.ALG_EDDSA,
     });
@@ -77,6 +78,7 @@ describe("real issuers' pitfalls: each has its finding, the backend's words and 
     expect(finding(d, "ALG_SYMMETRIC")).toMatchObject({
       check: "kid",
       status: "fail",
+      party: "issuer",
       backendMessage: BACKEND_MESSAGES.missingKid,
       fix: FIXES.ALG_SYMMETRIC,
     });
@@ -101,7 +103,7 @@ describe("real issuers' pitfalls: each has its finding, the backend's words and 
   ])("a JWKS behind authentication (HTTP %i): JWKS_AUTH_REQUIRED", async (status, reason) => {
     const d = await diagnose(await issuer.mint(), { status, body: '{"error":"unauthorized"}' });
     const f = finding(d, "JWKS_AUTH_REQUIRED")!;
-    expect(f).toMatchObject({ check: "jwks", status: "fail", fix: FIXES.JWKS_AUTH_REQUIRED });
+    expect(f).toMatchObject({ check: "jwks", status: "fail", party: "issuer", fix: FIXES.JWKS_AUTH_REQUIRED });
     expect(f.message).toContain("behind authentication");
     expect(f.backendMessage).toBe(BACKEND_MESSAGES.jwksHttp("https://issuer.test/jwks", status, reason));
     expect(finding(d, "JWKS_HTTP_ERROR")).toBeUndefined();
@@ -138,6 +140,7 @@ describe("real issuers' pitfalls: each has its finding, the backend's words and 
     expect(finding(d, "ISSUER_TRAILING_SLASH")).toMatchObject({
       check: "provider",
       status: "warn",
+      party: "auth.config",
       fix: FIXES.ISSUER_TRAILING_SLASH,
     });
     expect(d.provider).toBeDefined();

@@ -1,0 +1,43 @@
+/**
+ * `SkewEstimate`: how far this clock is from the issuer's, as the manager has estimated it from the tokens'
+ * `iat` (the maths is in `accept.ts` and `schedule.ts`; this keeps what it needs from one token to the next).
+ *
+ * @module
+ */
+
+/**
+ * The skew estimate of one manager: the samples `receivedAt − iat` (on the time line, one per distinct
+ * token, the last five), the tokens seen lately (one handed back again adds no sample), and the estimate
+ * itself, which the snapshot shows as `clockSkewMs`.
+ */
+export class SkewEstimate {
+  /** `receivedAt − iat` of the last distinct tokens (ms on the time line). */
+  samples: readonly number[] = [];
+  /** This clock's offset from the issuer's (ms; positive: ahead); 0 while within 5 s. */
+  ms = 0;
+  #seen: readonly string[] = [];
+
+  /** Whether this very token was seen lately (then it adds no sample). */
+  readonly known = (raw: string): boolean => this.#seen.includes(raw);
+
+  /** Keep the samples `acceptToken` returned for the token `raw`, and remember the token. */
+  record(samples: readonly number[], raw: string): void {
+    this.samples = samples;
+    this.#seen = [...this.#seen, raw].slice(-5);
+  }
+
+  /**
+   * Take a new estimate (`null`: beyond `maxClockSkewMs`, where no estimate is trusted and the old one
+   * stands). Returns true when it changed to a non-zero offset: the app is told (a warning).
+   */
+  revise(ms: number | null): boolean {
+    if (ms === null || ms === this.ms) return false;
+    this.ms = ms;
+    return ms !== 0;
+  }
+
+  /** Forget the tokens seen (sign-out, dispose); the samples stand: the clocks have not changed. */
+  forgetTokens(): void {
+    this.#seen = [];
+  }
+}

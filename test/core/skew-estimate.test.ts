@@ -1,0 +1,29 @@
+/**
+ * The skew estimate's memory: one sample per distinct token (a caching issuer's token handed back again
+ * says nothing new), a warning only when the estimate changes to a non-zero offset, and sign-out forgets
+ * the tokens but not what was learnt of the clocks.
+ */
+import { describe, expect, it } from "vitest";
+import { SkewEstimate } from "../../src/core/skew-estimate";
+
+describe("SkewEstimate", () => {
+  it("knows the last five tokens seen, and forgets them on sign-out", () => {
+    const skew = new SkewEstimate();
+    for (const raw of ["a", "b", "c", "d", "e", "f"]) skew.record([1, 2], raw);
+    expect(["a", "b", "f"].map(skew.known)).toEqual([false, true, true]);
+    skew.forgetTokens();
+    expect(skew.known("f")).toBe(false);
+    expect(skew.samples).toEqual([1, 2]);
+  });
+
+  it("revise: true only when the estimate changes to a non-zero offset; null (beyond the bound) keeps it", () => {
+    const skew = new SkewEstimate();
+    expect(skew.revise(0)).toBe(false);
+    expect(skew.revise(120_000)).toBe(true);
+    expect(skew.revise(120_000)).toBe(false);
+    expect(skew.revise(null)).toBe(false);
+    expect(skew.ms).toBe(120_000);
+    expect(skew.revise(0)).toBe(false);
+    expect(skew.ms).toBe(0);
+  });
+});

@@ -1,2 +1,0 @@
-/** Moved to `src/testing/convex-deployment.ts` (`convex-custom-jwt/testing`); kept for older imports. */
-export * from "../../src/testing/convex-deployment";
