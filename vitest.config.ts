@@ -18,6 +18,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url)),
       },
       {
+        find: /^convex-custom-jwt\/issuer$/,
+        replacement: fileURLToPath(new URL("./src/issuer/index.ts", import.meta.url)),
+      },
+      {
         find: /^convex-custom-jwt\/react$/,
         replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)),
       },

@@ -165,6 +165,23 @@ describe("Better Auth (jwt plugin, RS256) → convex-custom-jwt → Convex", () 
   });
 });
 
+describe("doctor on Better Auth's tokens", () => {
+  it("RS256: every check passes; one warning, its JWKS is served without Cache-Control", async () => {
+    const auth = await startBetterAuth();
+    cleanups.push(() => auth.close());
+    const { cookie, userId } = await auth.signUp("Ada Lovelace", "ada@example.com");
+    const { token } = (await (await fetch(auth.tokenUrl, { headers: { cookie } })).json()) as { token: string };
+    const diagnosis = await diagnoseToken(token, [auth.provider]);
+    expect(diagnosis.ok).toBe(true);
+    expect(diagnosis.provider).toEqual(auth.provider);
+    // Convex would fetch the JWKS again for every token it validates (no max-age): the recipe says so.
+    expect(diagnosis.findings.filter((f) => f.status !== "pass")).toEqual([
+      expect.objectContaining({ status: "warn", code: "JWKS_CACHE_MISSING", party: "issuer" }),
+    ]);
+    expect(diagnosis.findings.find((f) => f.check === "claims")?.message).toContain(JSON.stringify(userId));
+  });
+});
+
 describe("Better Auth with the jwt plugin's default keys (EdDSA)", () => {
   it("Convex rejects its tokens with the 'missing kid' words; diagnoseToken names EdDSA and the fix", async () => {
     const auth = await startBetterAuth({ alg: "EdDSA" });
