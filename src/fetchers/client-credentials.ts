@@ -5,10 +5,8 @@
  * @module
  */
 import { describe, redact } from "../core/errors";
-import { decodeJwtPart } from "../core/jwt";
-import { isRetryableStatus, parseRetryAfter } from "../core/retry";
 import type { FetchContext, TokenFetcher } from "../core/types";
-import { OAuthTokenError } from "./oauth-token-error";
+import { readOAuthTokenAnswer } from "./read-oauth-token-answer";
 
 /** Options of {@link clientCredentialsFetcher}. */
 export interface ClientCredentialsFetcherOptions {
@@ -34,25 +32,6 @@ export interface ClientCredentialsFetcherOptions {
   /** The `fetch` to use. Default: the global one, looked up on each call. */
   fetch?: typeof fetch;
 }
-
-/** What the client can do about each OAuth error code (RFC 6749 §5.2, RFC 8707 §2). */
-const ADVICE: Readonly<Record<string, string>> = {
-  invalid_client:
-    "The authorization server did not accept the client's credentials: check `clientId` and `clientSecret`, and " +
-    "`authMethod` (this server may expect client_secret_post, or client_secret_basic).",
-  unauthorized_client:
-    "The client is not allowed the client_credentials grant: register it at the authorization server with that " +
-    "grant type.",
-  unsupported_grant_type: "The authorization server does not offer the client_credentials grant: enable it there.",
-  invalid_scope: "The authorization server refused the requested `scope`: ask for scopes the client was granted.",
-  invalid_target:
-    "The authorization server does not know the requested `resource` (or `audience`): use the identifier it " +
-    "registers for your Convex API.",
-  invalid_request: "The authorization server found the request malformed: check `resource`, `audience`, `scope`.",
-  invalid_grant: "The authorization server refused the grant: check the client's registration there.",
-};
-
-const GENERIC_ADVICE = "Check `tokenUrl` and the client's registration at the authorization server.";
 
 /**
  * A {@link TokenFetcher} for the OAuth 2.0 `client_credentials` grant: it posts the client's credentials to
@@ -117,108 +96,53 @@ export function clientCredentialsFetcher(options: ClientCredentialsFetcherOption
       });
     } catch (error) {
       if (context.signal.aborted) throw error;
-      throw new TypeError(`${where} failed: ${describe(error)}`, { cause: error });
+      // A network error: still a TypeError (retried), with a message that cannot carry the URL's secrets.
+      throw new TypeError(
+        `${where} could not be reached: ${describe(error)}. It is retried; if this lasts, the app must check ` +
+          "`tokenUrl`, and that the authorization server is up and reachable from here (DNS, TLS).",
+        { cause: error },
+      );
     }
-    const text = await response.text();
-    const body = parseJson(text);
-    if (!response.ok) throw errorAnswer(response, body, where);
-    return accessTokenOf(response.status, body, where);
+    return readOAuthTokenAnswer(response, where);
   };
 }
 
+/** What each required option holds, for the TypeError that names it. */
+const REQUIRED = {
+  tokenUrl: "the authorization server's token endpoint (a non-empty string or a URL)",
+  clientId: "the client's id at the authorization server (a non-empty string)",
+  clientSecret: "the client's secret (a non-empty string)",
+} as const;
+
 function validate(options: ClientCredentialsFetcherOptions): void {
   if (typeof options !== "object" || options === null) {
-    throw new TypeError("clientCredentialsFetcher: pass { tokenUrl, clientId, clientSecret }.");
+    throw new TypeError(
+      `clientCredentialsFetcher: pass an options object { tokenUrl, clientId, clientSecret }; got ${kindOf(options)}.`,
+    );
   }
   for (const name of ["tokenUrl", "clientId", "clientSecret"] as const) {
-    const value = options[name];
+    const value: unknown = options[name];
     if ((typeof value !== "string" && !(value instanceof URL)) || value === "") {
-      throw new TypeError(`clientCredentialsFetcher: \`${name}\` is required (a non-empty string).`);
+      // The value itself is never shown: it may be the secret.
+      throw new TypeError(
+        `clientCredentialsFetcher: \`${name}\` is required: pass ${REQUIRED[name]}; got ${kindOf(value)}.`,
+      );
     }
   }
-  const method = options.authMethod;
+  const method: unknown = options.authMethod;
   if (method !== undefined && method !== "client_secret_basic" && method !== "client_secret_post") {
     throw new TypeError(
-      'clientCredentialsFetcher: `authMethod` must be "client_secret_basic" or "client_secret_post".',
+      'clientCredentialsFetcher: `authMethod` must be "client_secret_basic" or "client_secret_post" (how the ' +
+        "authorization server expects the client to authenticate); got " +
+        `${redact(JSON.stringify(method) ?? kindOf(method))}.`,
     );
   }
 }
 
-/** The error for a non-2xx answer: definitive for 4xx, retryable for 5xx, 429 and 408. */
-function errorAnswer(response: Response, body: Record<string, unknown> | undefined, where: string): OAuthTokenError {
-  const status = response.status;
-  const code = typeof body?.error === "string" ? body.error : `http_${status}`;
-  const description = typeof body?.error_description === "string" ? body.error_description : undefined;
-  const retryable = isRetryableStatus(status);
-  const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), Date.now());
-  const said = `${code}${description === undefined ? "" : `: ${redact(description)}`}`;
-  const advice = retryable
-    ? "The authorization server is overloaded or down; the manager retries with backoff."
-    : (ADVICE[code] ?? GENERIC_ADVICE);
-  return new OAuthTokenError(
-    status,
-    code,
-    `${where} answered HTTP ${status} (${said})${retryable ? " (will retry)" : ""}. ${advice}`,
-    {
-      retryable,
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      ...(description === undefined ? {} : { description }),
-    },
-  );
-}
-
-/** The JWT access token of a 2xx answer, or a definitive error saying why it cannot serve Convex. */
-function accessTokenOf(status: number, body: Record<string, unknown> | undefined, where: string): string {
-  const token = body?.access_token;
-  const expiresIn = typeof body?.expires_in === "number" ? ` (expires_in ${body.expires_in} s)` : "";
-  if (typeof token !== "string" || token === "") {
-    throw new OAuthTokenError(
-      status,
-      "no_access_token",
-      `${where} answered ${status} without an \`access_token\` in a JSON body. Point \`tokenUrl\` at the ` +
-        "authorization server's token endpoint.",
-      { retryable: false },
-    );
-  }
-  const claims = jwtPayload(token);
-  if (claims === undefined) {
-    throw new OAuthTokenError(
-      status,
-      "opaque_access_token",
-      `${where} issued an opaque access token${expiresIn}, not a JWT: Convex can only verify JWTs. Configure ` +
-        "the authorization server to issue JWT access tokens (RFC 9068) for the `resource` or `audience` you ask for.",
-      { retryable: false },
-    );
-  }
-  if (typeof claims.exp !== "number") {
-    throw new OAuthTokenError(
-      status,
-      "opaque_access_token",
-      `${where} issued a JWT access token without \`exp\`${expiresIn}: Convex requires \`exp\`. Make the ` +
-        "authorization server put `exp` in its JWT access tokens.",
-      { retryable: false },
-    );
-  }
-  return token;
-}
-
-/** The payload of a compact JWT, or undefined when `token` is not one. */
-function jwtPayload(token: string): Record<string, unknown> | undefined {
-  if (token.split(".").length !== 3) return undefined;
-  try {
-    return decodeJwtPart(token, "payload");
-  } catch {
-    return undefined;
-  }
-}
-
-function parseJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+/** What kind of value was given, without showing it. */
+function kindOf(value: unknown): string {
+  if (value === "") return "an empty string";
+  return value === null ? "null" : typeof value;
 }
 
 function list(value: string | readonly string[] | undefined): readonly string[] {

@@ -65,12 +65,20 @@ export interface SdkTokenFetcherOptions {
  * });
  */
 export function sdkTokenFetcher(options: SdkTokenFetcherOptions): TokenFetcher {
-  if (typeof options !== "object" || options === null || typeof options.getToken !== "function") {
-    throw new TypeError("sdkTokenFetcher: `getToken` is required (a function that asks your auth SDK for a token).");
+  const getToken: unknown = typeof options === "object" && options !== null ? options.getToken : undefined;
+  if (typeof getToken !== "function") {
+    throw new TypeError(
+      "sdkTokenFetcher: `getToken` is required: pass a function that asks the app's auth SDK for a token (e.g. " +
+        `({ forceRefresh }) => user.getIdToken(forceRefresh)); got ${getToken === null ? "null" : typeof getToken}.`,
+    );
   }
   for (const name of ["isSignedOut", "bypassCache"] as const) {
-    if (options[name] !== undefined && typeof options[name] !== "function") {
-      throw new TypeError(`sdkTokenFetcher: \`${name}\` must be a function when given.`);
+    const value: unknown = options[name];
+    if (value !== undefined && typeof value !== "function") {
+      throw new TypeError(
+        `sdkTokenFetcher: \`${name}\` must be a function when given (${OPTIONAL[name]}), or left out for the ` +
+          `default; got ${value === null ? "null" : typeof value}.`,
+      );
     }
   }
   const isSignedOut = options.isSignedOut ?? isKnownSignedOutError;
@@ -94,6 +102,12 @@ export function sdkTokenFetcher(options: SdkTokenFetcherOptions): TokenFetcher {
     return token;
   };
 }
+
+/** What each optional function decides, for the TypeError that names it. */
+const OPTIONAL = {
+  isSignedOut: "(error) => true when the SDK's error means that the user is signed out",
+  bypassCache: "(context) => true when the SDK must skip its cache",
+} as const;
 
 function forcedOnly(context: FetchContext): boolean {
   return context.reason === "forced";

@@ -137,6 +137,8 @@ describe("clientCredentialsFetcher: definitive failures say what to fix", () => 
   it("a JWT access token without exp: says Convex requires exp", async () => {
     answer({ access_token: accessToken({ exp: undefined }), expires_in: 300 });
     const error = await errorOf(fetcher()(context()));
+    expect(error.oauthError).toBe("access_token_without_exp");
+    expect(error.retryable).toBe(false);
     expect(error.message).toContain("without `exp` (expires_in 300 s)");
   });
 

@@ -134,7 +134,7 @@ describe("oidc-provider client_credentials (ES256 JWT access tokens) → Convex"
     expect(error).toBeInstanceOf(TokenFetchError);
     expect(error.cause).toBeInstanceOf(OAuthTokenError);
     expect(error.cause).toMatchObject({ status: 401, oauthError: "invalid_client", retryable: false });
-    expect(error.message).toContain("check `clientId` and `clientSecret`");
+    expect(error.message).toContain("the app must check clientCredentialsFetcher's `clientId` and `clientSecret`");
     expect(error.message).not.toContain("not-the-secret");
     expect(w.tokenRequests()).toBe(1);
     // In the background the manager tries again only at its capped delay (30 s): no storm.
