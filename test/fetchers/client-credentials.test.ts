@@ -199,6 +199,8 @@ describe("clientCredentialsFetcher with the manager", () => {
     manager.dispose();
     expect(error).toBeInstanceOf(TokenFetchError);
     expect((error as TokenFetchError).cause).toBeInstanceOf(OAuthTokenError);
+    // The cause's message reads as one sentence inside the manager's: no doubled full stop.
+    expect((error as TokenFetchError).message).toContain("or the reverse). Check the token endpoint");
     expect(requests).toHaveLength(1);
   });
 });
