@@ -21,6 +21,7 @@ import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
 import { BACKEND_MESSAGES, diagnoseToken } from "../../src/server";
 import { startBetterAuth, TOKEN_PATH, type BetterAuthServer } from "./support/better-auth-server";
+import { REAL_SERVER_SETTLE_MS } from "./support/loopback";
 
 const api = anyApi;
 const MIN = 60_000;
@@ -44,7 +45,7 @@ async function world(): Promise<World> {
   const auth = await startBetterAuth();
   cleanups.push(() => auth.close());
   const { cookie, userId } = await auth.signUp("Ada Lovelace", "ada@example.com"); // real time: before the clock
-  const clock = useIntegrationClock();
+  const clock = useIntegrationClock(undefined, { maxSettleWallMs: REAL_SERVER_SETTLE_MS });
   cleanups.push(() => clock.restore());
   const deployment = await startLocalConvexDeployment({ providers: [auth.provider] });
   cleanups.push(() => deployment.close());

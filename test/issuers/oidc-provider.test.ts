@@ -18,6 +18,7 @@ import { quietLogger } from "../convex/quiet-logger";
 import { useCleanups } from "../support/cleanups";
 import { useIntegrationClock, type IntegrationClock } from "../support/time";
 import { diagnoseToken } from "../../src/server";
+import { REAL_SERVER_SETTLE_MS } from "./support/loopback";
 import { CLIENT_ID, CLIENT_SECRET, startOidcProvider, type OidcServer } from "./support/oidc-server";
 
 const api = anyApi;
@@ -33,7 +34,7 @@ interface World {
 }
 
 async function world(fetcher: Partial<Parameters<typeof clientCredentialsFetcher>[0]> = {}): Promise<World> {
-  const clock = useIntegrationClock();
+  const clock = useIntegrationClock(undefined, { maxSettleWallMs: REAL_SERVER_SETTLE_MS });
   cleanups.push(() => clock.restore());
   const oauth = await startOidcProvider();
   cleanups.push(() => oauth.close());

@@ -46,6 +46,11 @@ export async function startBetterAuth(options: { alg?: "RS256" | "EdDSA"; expira
     ],
   });
   http.setHandler(toNodeHandler(auth));
+  // The plugin creates its signing key on first use (an RSA key generation: seconds on a loaded machine). Done
+  // here, in real time, so that no test's fake clock moves on while it runs (the integration clock stops
+  // waiting for I/O after 250 ms of real time, and the manager's and Convex's timeouts would then fire).
+  const jwks = await fetch(`${baseURL}${JWKS_PATH}`);
+  if (!jwks.ok) throw new Error(`Better Auth's JWKS answered ${jwks.status}: ${await jwks.text()}`);
   const post = (path: string, body: unknown, cookie?: string) =>
     fetch(`${baseURL}/api/auth${path}`, {
       method: "POST",

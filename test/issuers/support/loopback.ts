@@ -10,6 +10,13 @@ import { noteIo, trackIo } from "../../../src/testing/io-activity";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
+/**
+ * `useIntegrationClock`'s `maxSettleWallMs` for the real-issuer tests: the real servers answer with real CPU
+ * work (RS256 and ES256 signing, database calls), which can take over the default 250 ms of real time on a
+ * loaded machine; fake time must not move on (and fire the manager's or Convex's timeouts) while they do.
+ */
+export const REAL_SERVER_SETTLE_MS = 5_000;
+
 export interface LoopbackServer {
   /** `http://127.0.0.1:PORT`, known before the issuer is configured (it needs its own URL). */
   origin: string;
@@ -28,6 +35,10 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
   const failures = new Map<string, { status: number; headers: Record<string, string> }>();
   const server = createServer((req, res) => {
     noteIo();
+    // Every answer closes its connection. A kept-alive socket opened in real time (the sign-up before a test
+    // installs its fake clock) would carry undici's real timers into fake time, where the fake clearTimeout
+    // cannot clear them: they then fire on a collected parser (an uncaught TypeError inside undici).
+    res.shouldKeepAlive = false;
     const path = new URL(req.url ?? "/", "http://x").pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
     const finished = new Promise<void>((resolve) => res.once("close", resolve));
