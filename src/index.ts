@@ -8,6 +8,7 @@
  * @module
  */
 export { createTokenManager } from "./browser/create-token-manager";
+export { appStateSignal } from "./browser/app-state-signal";
 export { TokenManager } from "./core/token-manager";
 export {
   TokenManagerError,
@@ -31,6 +32,7 @@ export { systemClock } from "./core/clock";
 export type { TokenManagerOptions } from "./core/token-manager";
 export type { CreateTokenManagerOptions } from "./browser/create-token-manager";
 export type { SignalSource } from "./browser/signal-source";
+export type { AppStateLike } from "./browser/app-state-signal";
 export type {
   TokenManagerEvents,
   TokenEvent,
