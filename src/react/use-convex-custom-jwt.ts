@@ -54,6 +54,7 @@ const SERVER_SNAPSHOT: TokenSnapshot = Object.freeze({
   issuer: null,
   error: null,
   failures: 0,
+  exhausted: false,
   clockSkewMs: 0,
 });
 const getServerSnapshot = () => SERVER_SNAPSHOT;
