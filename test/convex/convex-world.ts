@@ -48,6 +48,42 @@ export interface ConvexWorld {
   connect(options?: ConnectConvexOptions): () => void;
 }
 
+/** A switch that takes the stack's token endpoint down in one of the four ways, and a `fetch` that obeys it. */
+export interface OutageSwitch {
+  /** The `fetch` to give `httpTokenFetcher`: a network error comes from fetch itself. */
+  readonly fetch: typeof fetch;
+  start(fault: Fault): void;
+  end(): void;
+}
+
+export function outageSwitch(stack: LocalStack): OutageSwitch {
+  let networkDown = false;
+  return {
+    fetch: (input, init) =>
+      networkDown
+        ? Promise.reject(new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1") }))
+        : fetch(input, init),
+    start(fault) {
+      switch (fault) {
+        case "hang":
+          return stack.endpoint.hangNext(1_000_000);
+        case "503":
+          return stack.endpoint.failNext(1_000_000, 503);
+        case "Retry-After: 86400":
+          return stack.endpoint.failNext(1_000_000, 503, { retryAfterSec: 86_400 });
+        case "network error":
+          networkDown = true;
+          return;
+      }
+    },
+    end() {
+      stack.endpoint.hangNext(0);
+      stack.endpoint.failNext(0);
+      networkDown = false;
+    },
+  };
+}
+
 /** Seeded numbers in [0, 1) (mulberry32), so the manager's jitter is the same on every run. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
@@ -76,14 +112,9 @@ export async function convexWorld(
   const stack = await startLocalStack({ issuer: { lifetimeSec: options.lifetimeSec ?? 900 } });
   cleanups.push(() => stack.close());
 
-  // A network error comes from fetch itself, before any request reaches the endpoint.
-  let networkDown = false;
-  const fetchOrFail: typeof fetch = (input, init) =>
-    networkDown
-      ? Promise.reject(new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1") }))
-      : fetch(input, init);
+  const outage = outageSwitch(stack);
   const manager = createTokenManager({
-    fetchToken: httpTokenFetcher({ url: stack.endpoint.tokenUrl, fetch: fetchOrFail }),
+    fetchToken: httpTokenFetcher({ url: stack.endpoint.tokenUrl, fetch: outage.fetch }),
     clock: { random: seededRandom(options.seed ?? 14) },
     ...(options.fetchTimeoutMs !== undefined ? { fetchTimeoutMs: options.fetchTimeoutMs } : {}),
     ...(options.retry !== undefined ? { retry: options.retry } : {}),
@@ -126,24 +157,8 @@ export async function convexWorld(
     asks,
     whoami: () => who,
     noneAuthenticates: () => stack.deployment.authenticates.filter((a) => a.tokenType === "None").length,
-    startOutage(fault) {
-      switch (fault) {
-        case "hang":
-          return stack.endpoint.hangNext(1_000_000);
-        case "503":
-          return stack.endpoint.failNext(1_000_000, 503);
-        case "Retry-After: 86400":
-          return stack.endpoint.failNext(1_000_000, 503, { retryAfterSec: 86_400 });
-        case "network error":
-          networkDown = true;
-          return;
-      }
-    },
-    endOutage() {
-      stack.endpoint.hangNext(0);
-      stack.endpoint.failNext(0);
-      networkDown = false;
-    },
+    startOutage: (fault) => outage.start(fault),
+    endOutage: () => outage.end(),
     connect(connectOptions = {}) {
       const disconnect = connectConvex(client, manager, {
         onChange: (value) => authChanges.push(value),
