@@ -29,7 +29,7 @@ import { settleAll, wait, type Waiter } from "./waiters";
 // inline) is both the timer's longest sleep (a missed deadline, after sleep or throttling, is seen within
 // 5 s) and the lateness that makes a timer's fetch reason "wake".
 
-/** One manager's state machine. Its inputs: demand (`fetch`, `wait`), `start`, `end`, `notify`, the timer. */
+/** One manager's state machine. Its inputs: demand (`fetch`, `wait`), `start`, `hydrate`, `end`, `notify`, timer. */
 export class StateMachine {
   /** Events, `subscribe()` listeners, logs and warnings. */
   readonly events: Reporter;
@@ -87,6 +87,38 @@ export class StateMachine {
       case "valid":
       case "retrying":
         return; // already running
+      default:
+        state satisfies never;
+    }
+  }
+
+  /**
+   * Start from a server's token (`initialToken`, `hydrate()`; `null`: no session, sign out), in `idle` only and
+   * never fetching: served as a fetched token is (`valid`, a `token` event with reason `"initial"`), or dropped
+   * with a warning (`idle` still). A running or signed-out manager keeps its state. @throws TokenManagerDisposedError
+   */
+  hydrate(initialToken: string | null): void {
+    const state = this.#state;
+    switch (state.status) {
+      case "disposed":
+        throw new TokenManagerDisposedError();
+      case "idle": {
+        if (initialToken === null) {
+          this.end("signOut");
+          return;
+        }
+        const now = this.now();
+        const { held, warnings } = this.intake.takeInitial(initialToken, now);
+        for (const [code, message] of warnings) this.events.warn(code, message);
+        // A warning listener may have started or signed out the manager meanwhile: its state stands then.
+        if (held && this.#state.status === "idle") this.#serve("initial", held, true, now);
+        return;
+      }
+      case "fetching":
+      case "valid":
+      case "retrying":
+      case "signedOut":
+        return; // it runs, or was signed out: a server's token (maybe stale) never undoes either
       default:
         state satisfies never;
     }

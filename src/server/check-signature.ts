@@ -5,20 +5,24 @@
  * @internal
  * @module
  */
-import { parseHeader, selectJwk, signatureFailureMessage, type KeySelectionFailure } from "./backend-rules";
+import {
+  parseHeader,
+  parsePayload,
+  selectJwk,
+  signatureFailureMessage,
+  type KeySelectionFailure,
+} from "./backend-rules";
+import { checkJwksCaching, checkKidPublished } from "./check-key-rotation";
 import type { CustomJwtProvider } from "./custom-jwt-provider";
 import { loadJwks, type LoadJwksOptions } from "./load-jwks";
 import type { Report } from "./report";
 import { verifySignature } from "./verify-signature";
 
-/** A JWKS cached longer than this (one day) hides a new signing key for too long: a warning. */
-const LONG_CACHE_SEC = 86_400;
-
 /** Steps 2–3: JWKS, kid, alg, signature against `provider`. */
 export async function checkSignature(
   token: string,
   provider: CustomJwtProvider | undefined,
-  opts: LoadJwksOptions,
+  opts: LoadJwksOptions & { now?: number },
   r: Report,
 ): Promise<void> {
   const skipAll = (why: string) => {
@@ -32,11 +36,7 @@ export async function checkSignature(
     for (const check of ["kid", "alg", "signature"] as const) r.skip(check, "The JWKS could not be loaded.");
     return;
   }
-  if (loaded.maxAgeSec !== undefined && loaded.maxAgeSec > LONG_CACHE_SEC) {
-    r.warn("JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
-  } else {
-    r.pass("jwks", `${loaded.detail}.`);
-  }
+  checkJwksCaching(loaded, r);
 
   const backend = signatureFailureMessage(token);
   const header = parseHeader(token);
@@ -48,7 +48,7 @@ export async function checkSignature(
     r.fail(selected.failure, keyFailure(selected.failure, header, loaded.keys, provider.algorithm), backend);
     return skip(["alg", "signature"]);
   }
-  r.pass("kid", `kid ${JSON.stringify(header?.kid)} is in the JWKS.`);
+  checkKidPublished(String(header?.kid), parsePayload(token)?.iat, loaded, opts.now ?? Date.now(), r);
   if (!selected.ok) {
     r.fail(selected.failure, keyFailure(selected.failure, header, loaded.keys, provider.algorithm), backend);
     return skip(["signature"]);

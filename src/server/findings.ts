@@ -143,6 +143,14 @@ export const FINDINGS = {
       "The issuer must serve the JWKS with a short `Cache-Control: max-age` (minutes, not days): Convex caches it " +
       "that long, so a new key is not seen before it expires.",
   },
+  JWKS_CACHE_MISSING: {
+    check: "jwks",
+    party: "issuer",
+    fix:
+      "The issuer must serve the JWKS with `Cache-Control: public, max-age=300` (minutes, not seconds or days; " +
+      "convex-custom-jwt/issuer's jwksHandler does), and publish each new key at least that long before signing " +
+      "with it.",
+  },
   HEADER_MALFORMED: {
     check: "kid",
     party: "issuer",
@@ -161,6 +169,21 @@ export const FINDINGS = {
     fix:
       "The issuer must publish the signing key in its JWKS under this `kid` (publish new keys before signing with " +
       "them: Convex caches the JWKS for its max-age), or sign with a published key.",
+  },
+  KID_MAYBE_NOT_CACHED: {
+    check: "kid",
+    party: "issuer",
+    fix:
+      "The issuer must publish a new key at least the JWKS's max-age before signing with it " +
+      "(convex-custom-jwt/issuer rotates this way) and, until then, sign with the previous key; if this kid was " +
+      "published earlier, nothing to do.",
+  },
+  KEY_PUBLISHED_LATE: {
+    check: "kid",
+    party: "issuer",
+    fix:
+      "Next rotation, the issuer must publish the new key at least the JWKS's max-age before signing with it " +
+      "(convex-custom-jwt/issuer computes when), and keep the old key published until its last token has expired.",
   },
   ALG_MISMATCH: {
     check: "alg",
