@@ -19,6 +19,10 @@ export {
   isTokenManagerError,
 } from "./core/errors";
 export { httpTokenFetcher } from "./fetchers/http";
+export { clientCredentialsFetcher } from "./fetchers/client-credentials";
+export { OAuthTokenError } from "./fetchers/oauth-token-error";
+export { sdkTokenFetcher } from "./fetchers/sdk-token-fetcher";
+export { isKnownSignedOutError } from "./fetchers/known-signed-out-error";
 export { isRetryable, backoffDelay, parseRetryAfter } from "./core/retry";
 export { planRefresh } from "./core/schedule";
 export { normalizeIssuer } from "./core/issuer";
@@ -53,4 +57,6 @@ export type { RetryPolicy } from "./core/retry";
 export type { RefreshPlan, TokenTimes } from "./core/schedule";
 export type { ExpectedClaims } from "./core/jwt";
 export type { HttpTokenFetcherOptions } from "./fetchers/http";
+export type { ClientCredentialsFetcherOptions } from "./fetchers/client-credentials";
+export type { SdkTokenFetcherOptions, SdkTokenRequest } from "./fetchers/sdk-token-fetcher";
 export type { Clock } from "./core/clock";
