@@ -36,7 +36,13 @@ export interface UseConvexCustomJwtOptions {
 
 /** What {@link useConvexCustomJwt} returns: `ConvexProviderWithAuth`'s `useAuth` shape, plus UI state. */
 export interface ConvexCustomJwtState {
-  /** True until the manager has either a token or a definitive answer (signed out). */
+  /**
+   * True while the manager has no valid token and is still trying to get one: idle, fetching, or retrying
+   * with its retry policy not exhausted (an outage is shown as loading, never as a sign-out). False once it
+   * holds a token, is signed out, or gave up for now (`snapshot.exhausted`: callers get its error at once,
+   * Convex is answered `null`); it still tries in the background, and `isAuthenticated` turns true with
+   * the next token.
+   */
   readonly isLoading: boolean;
   /** True while the manager holds a token that has not expired. */
   readonly isAuthenticated: boolean;
@@ -104,9 +110,10 @@ export function useConvexCustomJwt(
   }, [manager, fetchAccessToken, initialToken]);
 
   return useMemo(() => {
-    const { status, hasToken } = snapshot;
+    const { status, hasToken, exhausted } = snapshot;
+    const trying = status === "idle" || status === "fetching" || status === "retrying";
     return {
-      isLoading: !hasToken && (status === "idle" || status === "fetching" || status === "retrying"),
+      isLoading: !hasToken && trying && !exhausted,
       isAuthenticated: hasToken,
       fetchAccessToken,
       status,
