@@ -6,6 +6,7 @@
 import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenStatus } from "../core/types";
+import { isStillTrying } from "../convex/answer-policy";
 import { assertTokenSource } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { useInitialToken } from "./provider-source";
@@ -110,10 +111,9 @@ export function useConvexCustomJwt(
   }, [manager, fetchAccessToken, initialToken]);
 
   return useMemo(() => {
-    const { status, hasToken, exhausted } = snapshot;
-    const trying = status === "idle" || status === "fetching" || status === "retrying";
+    const { status, hasToken } = snapshot;
     return {
-      isLoading: !hasToken && trying && !exhausted,
+      isLoading: !hasToken && isStillTrying(snapshot), // the same rule the answer policy answers Convex by
       isAuthenticated: hasToken,
       fetchAccessToken,
       status,
