@@ -229,7 +229,7 @@ export class StateMachine {
     const { attempt, delayMs, failFast } = planRetry(tried, failure, this.#options, () => this.#clock.random());
     const held = live(keep, now);
     const retryAt = offline ? Infinity : now + delayMs;
-    this.#failures = { count: this.#failures.count + 1, last: error };
+    this.#failures = { count: this.#failures.count + 1, last: error, exhausted: failFast };
     this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
     this.events.log(
       "warn",

@@ -1,6 +1,7 @@
 /**
- * `diagnoseToken`'s steps 2–3: the provider's JWKS, then biscuit's key selection (`kid`, `alg`) and the
- * signature itself, verified with WebCrypto (independently of the local deployment's jose).
+ * `diagnoseToken`'s steps 2–3: the provider's JWKS, the algorithms real issuers use that Convex cannot verify
+ * (EdDSA, HS256), then biscuit's key selection (`kid`, `alg`) and the signature itself, verified with
+ * WebCrypto (independently of the local deployment's jose).
  *
  * @internal
  * @module
@@ -40,10 +41,15 @@ export async function checkSignature(
 
   const backend = signatureFailureMessage(token);
   const header = parseHeader(token);
-  const selected = selectJwk(header, loaded.keys, provider.algorithm);
   const skip = (checks: ("alg" | "signature")[]) => {
     for (const check of checks) r.skip(check, "An earlier signature check failed.");
   };
+  const pitfall = algorithmPitfall(header?.alg);
+  if (pitfall) {
+    r.fail(pitfall.code, pitfall.message, backend);
+    return skip(["alg", "signature"]);
+  }
+  const selected = selectJwk(header, loaded.keys, provider.algorithm);
   if (!selected.ok && KID_FAILURES.has(selected.failure)) {
     r.fail(selected.failure, keyFailure(selected.failure, header, loaded.keys, provider.algorithm), backend);
     return skip(["alg", "signature"]);
@@ -57,6 +63,30 @@ export async function checkSignature(
   const verified = await verifySignature(token, selected.jwk, provider.algorithm);
   if (verified.ok) r.pass("signature", `Verified with kid ${JSON.stringify(header?.kid)}.`);
   else r.fail("SIGNATURE_INVALID", `The signature does not verify: ${verified.reason}.`, backend);
+}
+
+/**
+ * Algorithms real issuers sign with that Convex cannot verify, named for what they are: the backend's own words
+ * ("missing a 'kid'", "does this key match") point at the `kid`, not at the algorithm.
+ */
+function algorithmPitfall(alg: unknown): { code: "ALG_EDDSA" | "ALG_SYMMETRIC"; message: string } | undefined {
+  if (alg === "EdDSA") {
+    return {
+      code: "ALG_EDDSA",
+      message:
+        "The token is signed with EdDSA (the default of Better Auth's jwt plugin). Convex's customJwt accepts " +
+        "only RS256 and ES256, and fails while parsing the header, before it reads the `kid`.",
+    };
+  }
+  if (typeof alg === "string" && /^HS(256|384|512)$/.test(alg)) {
+    return {
+      code: "ALG_SYMMETRIC",
+      message:
+        `The token is signed with ${alg}, a shared secret (legacy Supabase projects sign this way). Convex ` +
+        "verifies only RS256 and ES256 signatures against a JWKS, and no JWKS holds a shared secret.",
+    };
+  }
+  return undefined;
 }
 
 /** The key-selection failures reported by the `kid` check (the others by the `alg` check). */

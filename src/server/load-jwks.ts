@@ -88,10 +88,11 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
     };
   }
   if (response.status !== 200) {
+    const locked = response.status === 401 || response.status === 403;
     return {
       ok: false,
-      code: "JWKS_HTTP_ERROR",
-      message: `GET ${shown} answered HTTP ${response.status}.`,
+      code: locked ? "JWKS_AUTH_REQUIRED" : "JWKS_HTTP_ERROR",
+      message: `GET ${shown} answered HTTP ${response.status}${locked ? ": the JWKS is behind authentication" : ""}.`,
       backendMessage: BACKEND_MESSAGES.jwksHttp(shown, response.status, reasonPhrase(response.status)),
     };
   }
@@ -100,7 +101,9 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
     return {
       ok: false,
       code: "JWKS_CONTENT_TYPE",
-      message: `GET ${shown} answered with Content-Type ${JSON.stringify(contentType ?? "none")}.`,
+      message:
+        `GET ${shown} answered with Content-Type ${JSON.stringify(contentType ?? "none")}` +
+        (/html/i.test(contentType ?? "") ? " (an HTML page: a login or error page instead of the JWKS?)." : "."),
       backendMessage: BACKEND_MESSAGES.jwksContentType(contentType ?? "unknown", shown),
     };
   }
