@@ -52,7 +52,9 @@ export interface FetchErrorEvent {
   retryAt: number;
   /**
    * True once callers without a valid token get the error at once: the policy's attempts are used up, the
-   * failure is not retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or offline.
+   * failure is not retryable, the manager is offline, or the next try is further away than a caller waits
+   * (`retry.maxDelayMs` or one `fetchTimeoutMs`, whichever is longer: a long `Retry-After`). A caller who asks
+   * later, once that try falls due within the wait, waits for it.
    */
   exhausted: boolean;
   /** Whether a still-valid token is being served meanwhile. */

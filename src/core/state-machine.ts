@@ -16,7 +16,7 @@ import { tokenEvent, type SignedOutEvent } from "./events";
 import { HotPath } from "./hot-path";
 import type { ResolvedOptions } from "./options";
 import { Reporter } from "./reporter";
-import { planRetry, retryAfterOf } from "./retry";
+import { callerWaitMs, planRetry, retryAfterOf, roundOver } from "./retry";
 import { NO_FAILURES, snapshotOf, type Failures, type TokenSnapshot } from "./snapshot";
 import { callerError, dueOnSignal, live, timerOf, tooShortForCaller, usable } from "./state";
 import type { Fetching, Held, State } from "./state";
@@ -37,6 +37,8 @@ export class StateMachine {
   readonly hot = new HotPath();
   /** What the tokens taught: this clock's skew, the issuer's habits (its validity `ceiling`). */
   readonly intake: TokenIntake;
+  /** The longest a caller without a valid token waits for the next try (ms; see `callerWaitMs`). */
+  readonly callerWaitMs: number;
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
   readonly #time: Timeline;
@@ -51,6 +53,7 @@ export class StateMachine {
   constructor(options: ResolvedOptions, clock: Clock, logger: Logger | undefined) {
     this.#options = options;
     this.#clock = clock;
+    this.callerWaitMs = callerWaitMs(options);
     this.events = new Reporter(logger);
     this.#time = new Timeline(clock);
     this.intake = new TokenIntake(options, this.#time, () => clock.random());
@@ -198,7 +201,9 @@ export class StateMachine {
     const held = live(keep, now);
     const retryAt = offline ? Infinity : now + delayMs;
     this.#failures = { count: this.#failures.count + 1, last: error };
-    this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
+    // Callers who ask later wait for the next try once it falls due within `callerWaitMs`, unless the round is over.
+    const over = roundOver(attempt, failure, this.#options);
+    this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast: over });
     this.events.log(
       "warn",
       `fetchToken attempt ${tried} failed: ${describe(error)}. ${nextTry(retryable, offline, delayMs)}`,

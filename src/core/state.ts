@@ -55,7 +55,11 @@ export interface Retrying {
   readonly error: unknown;
   /** `Infinity` while offline: the next try waits for `notify("online")`. */
   readonly retryAt: number;
-  /** Callers without a servable token get the error at once (no storm, and no wait beyond the cap). */
+  /**
+   * The round is over (`roundOver`: attempts used up, not retryable, or offline): callers without a servable
+   * token get the error at once (no storm). Otherwise they wait for the next try if it falls due within
+   * `callerWaitMs` (see {@link failsFast}).
+   */
   readonly failFast: boolean;
 }
 
@@ -134,6 +138,14 @@ export function usable(held: Held, now: number, minValidityMs: number | undefine
   return minValidityMs === undefined
     ? now < held.serveUntil
     : held.expiresAt - now >= minValidityMs && now < held.expiresAt;
+}
+
+/**
+ * Whether a caller without a servable token gets the error of `state` at once at `now`, rather than wait for
+ * the next try: the round is over, or the try falls due further away than `waitMs` (`callerWaitMs`).
+ */
+export function failsFast(state: Retrying, now: number, waitMs: number): boolean {
+  return state.failFast || state.retryAt - now > waitMs;
 }
 
 /** `held` if it has not expired at `now`. */

@@ -10,7 +10,7 @@ import { TokenManagerDisposedError, describe } from "./errors";
 import type { TokenManagerEvents } from "./events";
 import type { HotPath } from "./hot-path";
 import { mustBe, validateOptions, type TokenManagerOptions } from "./options";
-import { callerError, demandReason, tooShortForCaller, usable } from "./state";
+import { callerError, demandReason, failsFast, tooShortForCaller, usable } from "./state";
 import { StateMachine } from "./state-machine";
 import type { GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
 import type { TokenSource } from "./token-source";
@@ -161,8 +161,9 @@ export class TokenManager implements TokenSource {
     // The issuer's last new token could not meet this: fail fast instead of fetching on every call.
     const { ceiling } = machine.intake.habits;
     if (!forceRefresh && minValidityMs! > ceiling) throw tooShortForCaller(ceiling, minValidityMs!, token?.raw ?? "");
-    // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast.
-    if (state.status === "retrying" && state.failFast) throw callerError(state.error, state.attempt);
+    // Never bypass backoff on demand (no storms): wait for the planned retry if it falls due soon, or fail fast.
+    if (state.status === "retrying" && failsFast(state, now, machine.callerWaitMs))
+      throw callerError(state.error, state.attempt);
     return machine.wait(minValidityMs, signal, () => {
       const reason = demandReason(status, forceRefresh);
       if (reason) machine.fetch(reason, 1);
