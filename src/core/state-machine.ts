@@ -21,7 +21,7 @@ import { NO_FAILURES, snapshotOf, type Failures, type TokenSnapshot } from "./sn
 import { callerError, dueOnSignal, live, timerOf, tooShortForCaller, usable } from "./state";
 import type { Fetching, Held, State } from "./state";
 import { callFetcher, type FetchReason } from "./token-fetcher";
-import { TokenIntake } from "./token-intake";
+import { TokenIntake, type Intake } from "./token-intake";
 import type { Logger, OutsideSignal } from "./types";
 import { settleAll, wait, type Waiter } from "./waiters";
 
@@ -109,10 +109,11 @@ export class StateMachine {
     return wait(this.#waiters, this.#timer, minValidityMs, signal, then);
   }
 
-  /** Start a fetch (single-flight: none while one is in flight). */
-  fetch(reason: FetchReason, attempt: number): void {
+  /** Start a fetch (single-flight: none while one is in flight); `"forced"` when the valid state says so. */
+  fetch(why: FetchReason, attempt: number): void {
     const previous = this.#state;
     if (previous.status === "fetching") return;
+    const reason = previous.status === "valid" && previous.force ? "forced" : why;
     const now = this.now();
     const controller = new AbortController();
     // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
@@ -166,14 +167,14 @@ export class StateMachine {
     for (const [code, message] of intake.warnings) this.events.warn(code, message);
     // A warning listener may have signed out meanwhile.
     if (this.#state !== state) this.events.emit("discarded", { outcome: "token" });
-    else if (intake.held) this.#serve(state.reason, intake.held, intake.fresh, now);
+    else if (intake.held) this.#serve(state.reason, intake, now);
     else this.#onFetchFailed(state, intake.failure, intake.keep);
   }
 
-  /** Hold `held` (announced when `fresh`), and hand it to the waiting callers. */
-  #serve(reason: FetchReason, held: Held, fresh: boolean, now: number): void {
+  /** Hold the token taken in (announced when `fresh`), and hand it to the waiting callers. */
+  #serve(reason: FetchReason, { held, fresh, force }: TakenIn, now: number): void {
     this.#failures = NO_FAILURES;
-    this.#transition({ status: "valid", token: held });
+    this.#transition({ status: "valid", token: held, force });
     // A "state" or subscribe() listener may have signed out during the transition: announce nothing then.
     if (fresh && this.#state.token === held) this.events.emit("token", tokenEvent(reason, held, this.#time));
     if (this.#state.token !== held) return; // a token listener signed out (its waiters are settled)
@@ -257,6 +258,9 @@ export class StateMachine {
     this.events.publish(this.#snapshot);
   }
 }
+
+/** A fetcher's answer taken in as a token to hold. */
+type TakenIn = Extract<Intake, { held: Held }>;
 
 /** The abort reason a fetch in flight gets at sign-out (seen by the app's `fetchToken` as `signal.reason`). */
 function signedOutReason(reason: SignedOutEvent["reason"]): Error {

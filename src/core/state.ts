@@ -43,6 +43,11 @@ export interface Fetching {
 export interface Valid {
   readonly status: "valid";
   readonly token: Held;
+  /**
+   * Every fetch from this state is `"forced"`: the issuer hands back its cached token unless forced (an SDK's
+   * cache; see `IssuerHabits`).
+   */
+  readonly force?: boolean;
 }
 
 /** The last fetch failed; the timer fires at the next try (or at the held token's expiry, if sooner). */

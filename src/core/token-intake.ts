@@ -15,10 +15,11 @@ import { clockSkew, notRenewed, type Warning } from "./warnings";
 
 /**
  * What a fetcher's token became: the token to hold (`fresh`: a new one, to announce; otherwise the one held,
- * handed back again), or a failure to retry with the token to `keep` meanwhile. Either way, the warnings.
+ * handed back again; `force`: its planned refresh is to be `"forced"`), or a failure to retry with the token
+ * to `keep` meanwhile. Either way, the warnings.
  */
 export type Intake =
-  | { readonly held: Held; readonly fresh: boolean; readonly warnings: Warning[] }
+  | { readonly held: Held; readonly fresh: boolean; readonly force: boolean; readonly warnings: Warning[] }
   | {
       readonly held?: undefined;
       readonly failure: unknown;
@@ -56,12 +57,13 @@ export class TokenIntake {
     // A token to use and announce: not the one held, expiring no sooner. "Later" is what stops a loop.
     const fresh = !previous || (received.raw !== previous.raw && received.exp >= previous.exp);
     if (!fresh && fetching.reason === "forced") warnings.push(notRenewed(received.raw));
-    const held = this.habits.plan(fresh ? received : previous!, previous, now, this.#random);
+    const { habits } = this;
+    const held = habits.plan(fresh ? received : previous!, previous, now, this.#random, fetching.reason);
     if (now >= held.serveUntil) {
       const failure = arrivedTooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw);
       return { failure, keep: held, warnings };
     }
-    return { held, fresh, warnings };
+    return { held, fresh, force: habits.forceNext, warnings };
   }
 
   /** Forget the tokens seen and the stale tries (sign-out, dispose); what was learnt of the clocks stands. */
