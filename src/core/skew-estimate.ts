@@ -40,4 +40,12 @@ export class SkewEstimate {
   forgetTokens(): void {
     this.#seen = [];
   }
+
+  /**
+   * Forget the samples: nothing watched the clocks (a manager without a monotonic clock, signed out, arms no
+   * timer to see the wall clock jump), so the next token is a first contact. The estimate stands until then.
+   */
+  forgetSamples(): void {
+    this.samples = [];
+  }
 }

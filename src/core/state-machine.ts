@@ -71,8 +71,12 @@ export class StateMachine {
 
   /** The time line's now (its jumps are noted on it for the skew estimate); refreshes the hot path's copy. */
   now(): number {
-    const now = this.#time.now();
-    this.hot.update(this.#state?.token, this.#time);
+    const time = this.#time;
+    const now = time.now();
+    // Without a monotonic clock, a timer late by the wall clock is the only sign of a forward jump (or a sleep).
+    // A reading sees it before the timer fires: a call right after the jump must not take the jump for age.
+    if (!this.#clock.monotonicNow) time.jumped += this.#timer.overdue(now, 5_000);
+    this.hot.update(this.#state?.token, time);
     return now;
   }
 
@@ -82,8 +86,12 @@ export class StateMachine {
     switch (state.status) {
       case "disposed":
         throw new TokenManagerDisposedError();
-      case "idle":
       case "signedOut":
+        // Signed out, no timer watched the wall clock: without a monotonic clock a jump went unseen.
+        if (!this.#clock.monotonicNow) this.intake.skew.forgetSamples();
+        this.fetch("initial", 1);
+        return;
+      case "idle":
         this.fetch("initial", 1);
         return;
       case "fetching":

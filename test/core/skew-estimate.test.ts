@@ -16,6 +16,16 @@ describe("SkewEstimate", () => {
     expect(skew.samples).toEqual([1, 2]);
   });
 
+  it("forgetSamples: the next token is a first contact; the estimate stands until it comes", () => {
+    const skew = new SkewEstimate();
+    skew.record([3_600_000], "a");
+    skew.revise(3_600_000);
+    skew.forgetSamples();
+    expect(skew.samples).toEqual([]);
+    expect(skew.ms).toBe(3_600_000);
+    expect(skew.known("a")).toBe(true);
+  });
+
   it("revise: true only when the estimate changes to a non-zero offset; null (beyond the bound) keeps it", () => {
     const skew = new SkewEstimate();
     expect(skew.revise(0)).toBe(false);
