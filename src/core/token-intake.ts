@@ -76,8 +76,8 @@ export class TokenIntake {
   #accept(value: unknown, now: number): Accepted {
     const { skew } = this;
     const time = this.#time;
-    const accepted = acceptToken(value, now, skew.samples, skew.known, time.jumped, this.#options, this.#random());
-    skew.record(accepted.samples, accepted.held.raw);
+    const accepted = acceptToken(value, now, skew.samples, skew.firstSeen, time.jumped, this.#options, this.#random());
+    skew.record(accepted.samples, accepted.held.raw, now);
     if (accepted.settled) time.jumped = 0;
     if (skew.revise(accepted.skewMs)) accepted.warnings.push(clockSkew(skew.ms));
     return accepted;
