@@ -116,6 +116,13 @@ export function planRetry(
   return { attempt, delayMs, failFast };
 }
 
+/** The log line's word on the next try after a failure, `delayMs` from now (or when back online). */
+export function nextTry(retryable: boolean, offline: boolean, delayMs: number): string {
+  if (offline) return 'Next try when the network is back (`notify("online")`).';
+  const delay = `${Math.round(delayMs)} ms`;
+  return retryable ? `Next try in ${delay}.` : `Not retryable (\`retry.shouldRetry\`): next try in ${delay}.`;
+}
+
 /** HTTP statuses that mean "try again later". */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;

@@ -11,17 +11,17 @@
  * @module
  */
 import { DeadlineTimer, Timeline, type Clock } from "./clock";
-import { TokenFetchTimeoutError, TokenManagerDisposedError, describe } from "./errors";
+import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, signedOutReason } from "./errors";
 import { tokenEvent, type SignedOutEvent } from "./events";
 import { HotPath } from "./hot-path";
 import type { ResolvedOptions } from "./options";
 import { Reporter } from "./reporter";
-import { callerWaitMs, planRetry, retryAfterOf, roundOver } from "./retry";
+import { callerWaitMs, nextTry, planRetry, retryAfterOf, roundOver } from "./retry";
 import { NO_FAILURES, snapshotOf, type Failures, type TokenSnapshot } from "./snapshot";
 import { callerError, dueOnSignal, live, timerOf, tooShortForCaller, usable } from "./state";
 import type { Fetching, Held, State } from "./state";
 import { callFetcher, type FetchReason } from "./token-fetcher";
-import { TokenIntake, type Intake } from "./token-intake";
+import { TokenIntake, type TakenIn } from "./token-intake";
 import type { Logger, OutsideSignal } from "./types";
 import { settleAll, wait, type Waiter } from "./waiters";
 
@@ -265,20 +265,4 @@ export class StateMachine {
     this.#snapshot = snapshotOf(next, this.#time, this.#failures, this.intake.skew.ms);
     this.events.publish(this.#snapshot);
   }
-}
-
-/** A fetcher's answer taken in as a token to hold. */
-type TakenIn = Extract<Intake, { held: Held }>;
-
-/** The abort reason a fetch in flight gets at sign-out (seen by the app's `fetchToken` as `signal.reason`). */
-function signedOutReason(reason: SignedOutEvent["reason"]): Error {
-  const why = reason === "signOut" ? "signOut() was called" : "the fetcher resolved null";
-  return new Error(`Signed out (${why}): this fetch was aborted, and its result is dropped.`);
-}
-
-/** The log line's word on the next try after a failure. */
-function nextTry(retryable: boolean, offline: boolean, delayMs: number): string {
-  if (offline) return 'Next try when the network is back (`notify("online")`).';
-  const delay = `${Math.round(delayMs)} ms`;
-  return retryable ? `Next try in ${delay}.` : `Not retryable (\`retry.shouldRetry\`): next try in ${delay}.`;
 }

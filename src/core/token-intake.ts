@@ -27,6 +27,9 @@ export type Intake =
       readonly warnings: Warning[];
     };
 
+/** A fetcher's answer taken in as a token to hold. */
+export type TakenIn = Extract<Intake, { held: Held }>;
+
 /** Turns fetcher answers into held tokens, learning this clock's skew and the issuer's habits from them. */
 export class TokenIntake {
   readonly skew = new SkewEstimate();
