@@ -19,8 +19,9 @@ import { Reporter } from "./reporter";
 import { callerWaitMs, nextTry, planRetry, retryAfterOf, roundOver } from "./retry";
 import { NO_FAILURES, snapshotOf, type Failures, type TokenSnapshot } from "./snapshot";
 import { callerError, dueOnSignal, live, timerOf, tooShortForCaller, usable } from "./state";
-import type { Fetching, Held, State } from "./state";
-import { callFetcher, type FetchReason } from "./token-fetcher";
+import type { Fetching, State } from "./state";
+import { InFlight } from "./in-flight";
+import type { FetchReason } from "./token-fetcher";
 import { TokenIntake, type TakenIn } from "./token-intake";
 import type { Logger, OutsideSignal } from "./types";
 import { settleAll, wait, type Waiter } from "./waiters";
@@ -44,6 +45,8 @@ export class StateMachine {
   readonly #time: Timeline;
   readonly #timer: DeadlineTimer;
   readonly #waiters = new Set<Waiter>();
+  /** The app's fetcher call that has not settled yet (a new one waits for it, up to its deadline). */
+  readonly #inFlight = new InFlight();
   #state!: State;
   #snapshot!: TokenSnapshot;
   #failures: Failures = NO_FAILURES;
@@ -124,18 +127,19 @@ export class StateMachine {
     const reason = previous.status === "valid" && previous.force ? "forced" : why;
     const now = this.now();
     const controller = new AbortController();
+    // A previous call the app's fetcher has not settled (it ignored its aborted signal): wait for it, up to its
+    // deadline (invariant 2). The timer then means "call now".
+    const busyUntil = this.#inFlight.busyUntil(now);
+    const queued = busyUntil !== undefined;
     // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
-    const deadline = now + this.#options.fetchTimeoutMs;
+    const deadline = busyUntil ?? now + this.#options.fetchTimeoutMs;
     const token = live(previous.token, now);
-    const state: Fetching = { status: "fetching", token, reason, attempt, controller, deadline };
+    const state: Fetching = { status: "fetching", token, reason, attempt, controller, deadline, queued };
     this.#transition(state);
     if (this.#state === state) this.events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
-    this.events.log("debug", `calling fetchToken (reason "${reason}", attempt ${attempt})`);
-    callFetcher(this.#options.fetchToken, { signal: controller.signal, reason, attempt }).then(
-      (result) => this.#onFetchSettled(state, true, result),
-      (error: unknown) => this.#onFetchSettled(state, false, error),
-    );
+    if (queued) this.#inFlight.whenSettled(() => this.#state === state && this.#call(state));
+    else this.#call(state);
   }
 
   /**
@@ -157,6 +161,21 @@ export class StateMachine {
       );
     settleAll(this.#waiters, this.#timer, (waiter) => waiter.settle(null, failure));
     if (reason) this.events.emit("signedOut", { reason });
+  }
+
+  /** Call the app's fetcher for `fetch`; a fetch that was queued begins now, with a deadline of its own. */
+  #call(fetch: Fetching): void {
+    let state = fetch;
+    if (fetch.queued) {
+      state = { ...fetch, queued: false, deadline: this.now() + this.#options.fetchTimeoutMs };
+      this.#transition(state);
+    }
+    const { controller, reason, attempt, deadline } = state;
+    this.events.log("debug", `calling fetchToken (reason "${reason}", attempt ${attempt})`);
+    const context = { signal: controller.signal, reason, attempt };
+    this.#inFlight.call(this.#options.fetchToken, context, deadline, (ok, value) =>
+      this.#onFetchSettled(state, ok, value),
+    );
   }
 
   #onFetchSettled(state: Fetching, ok: boolean, value: unknown): void {
@@ -233,6 +252,10 @@ export class StateMachine {
     if (late && !this.#clock.monotonicNow) this.#time.jumped += lateByMs;
     switch (state.status) {
       case "fetching": {
+        if (state.queued) {
+          this.#call(state); // the previous call's deadline passed: call the fetcher now
+          return;
+        }
         const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
         state.controller.abort(timeout);
         this.#onFetchFailed(state, timeout);

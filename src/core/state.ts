@@ -35,8 +35,13 @@ export interface Fetching {
   readonly reason: FetchReason;
   readonly attempt: number;
   readonly controller: AbortController;
-  /** When the fetch times out (`fetchTimeoutMs` after it started). */
+  /** When the fetch times out (`fetchTimeoutMs` after the fetcher was called); while `queued`, when it is called. */
   readonly deadline: number;
+  /**
+   * The fetcher is not called yet: its previous call, aborted (sign-out) but ignoring its signal, has not
+   * settled. It is called when that one settles, or at `deadline` (that call's own deadline) at the latest.
+   */
+  readonly queued?: boolean;
 }
 
 /** A token is held; the timer fires at its planned refresh. */
@@ -91,7 +96,7 @@ export function timerOf(state: State): number | null {
     case "disposed":
       return null;
     case "fetching":
-      return state.deadline; // the fetch timeout
+      return state.deadline; // the fetch timeout (queued: when the fetcher is called at the latest)
     case "valid":
       return state.token.refreshAt; // the planned refresh
     case "retrying": {

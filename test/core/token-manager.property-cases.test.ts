@@ -6,6 +6,25 @@ import { describe, expect, it } from "vitest";
 import { runWorld, type Action } from "./property-world";
 
 describe("counterexamples of the property test", () => {
+  it(
+    "invariant 2: a fetcher that ignores its aborted signal, then signOut() and start(): one call in flight " +
+      "(was 2)",
+    async () => {
+      const actions: Action[] = [
+        { type: "outcome", outcome: "slow" },
+        { type: "getToken" },
+        { type: "signOut" },
+        { type: "start" },
+        { type: "advance", ms: 4_000 },
+        { type: "getToken" },
+      ];
+      for (const seed of [-738_053_932, 0]) {
+        const world = { lifetimeSec: 900, ignoresForced: false, localOffsetMs: 0 };
+        expect(await runWorld(world, actions, seed)).toEqual([]);
+      }
+    },
+  );
+
   it.each([
     [true, 5],
     [false, 8],
