@@ -35,7 +35,10 @@ export function tokenEvent(reason: FetchReason, held: Held, time: Timeline): Tok
   };
 }
 
-/** Payload of the `refreshing` event: a fetcher call starts. */
+/**
+ * Payload of the `refreshing` event: a fetch starts. Its fetcher call is made at once, or, when the previous
+ * call ignored its aborted `signal` and has not settled, once that one settles (up to its deadline).
+ */
 export interface RefreshingEvent {
   reason: FetchReason;
   attempt: number;
