@@ -1,6 +1,6 @@
 /**
- * `doctor`'s text output: the token (by its `tokenHint` only, the last 6 characters), one line per check with its code, the
- * backend's words and the fix, then the verdict.
+ * `doctor`'s text output: the token (by its `tokenHint` only, the last 6 characters), one line per check with
+ * its code, the backend's words and the fix, then the verdict.
  *
  * @internal
  * @module
