@@ -25,6 +25,18 @@ describe("counterexamples of the property test", () => {
     },
   );
 
+  it("invariant 2 (seed -738053932, shrunk): 1-s tokens, signOut() and start(): one call in flight", async () => {
+    const world = { lifetimeSec: 1, ignoresForced: false, localOffsetMs: 0 };
+    const actions: Action[] = [
+      { type: "outcome", outcome: "slow" },
+      { type: "getToken" },
+      { type: "signOut" },
+      { type: "start" },
+      { type: "getToken" },
+    ];
+    expect(await runWorld(world, actions, 0)).toEqual([]);
+  });
+
   it.each([
     [true, 5],
     [false, 8],
@@ -42,6 +54,24 @@ describe("counterexamples of the property test", () => {
         { type: "peek" },
       ];
       expect(await runWorld(world, actions, seed)).toEqual([]);
+    },
+  );
+
+  it.each([
+    [false, 953_220],
+    [true, 961_996],
+  ])(
+    "invariant 1 (seed 955405990): 3-s tokens from a caching issuer (ignores forced: %s), the local clock 2 h " +
+      "behind, refresh() then %d ms: nothing served past exp",
+    async (ignoresForced, firstAdvanceMs) => {
+      const world = { lifetimeSec: 3, cacheFraction: 0.05, ignoresForced, localOffsetMs: -7_200_000 };
+      const actions: Action[] = [
+        { type: "refresh" },
+        { type: "advance", ms: firstAdvanceMs },
+        { type: "advance", ms: 1_780 },
+        { type: "peek" },
+      ];
+      expect(await runWorld(world, actions, -732_205_144)).toEqual([]);
     },
   );
 });
