@@ -9,8 +9,12 @@ export default defineConfig({
     testing: "src/testing/index.ts",
     "testing-msw": "src/testing/msw.ts",
     server: "src/server/index.ts",
+    // convex-custom-jwt/issuer: the signer, the JWKS and token handlers (jose; runs wherever WebCrypto does).
+    issuer: "src/issuer/index.ts",
     cli: "src/cli/bin.ts",
     react: "src/react/index.ts",
+    // convex-custom-jwt/nextjs: server helpers for the App Router (react and next stay external: peers).
+    nextjs: "src/nextjs/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

@@ -18,8 +18,16 @@ export default defineConfig({
         replacement: fileURLToPath(new URL("./src/server/index.ts", import.meta.url)),
       },
       {
+        find: /^convex-custom-jwt\/issuer$/,
+        replacement: fileURLToPath(new URL("./src/issuer/index.ts", import.meta.url)),
+      },
+      {
         find: /^convex-custom-jwt\/react$/,
         replacement: fileURLToPath(new URL("./src/react/index.ts", import.meta.url)),
+      },
+      {
+        find: /^convex-custom-jwt\/nextjs$/,
+        replacement: fileURLToPath(new URL("./src/nextjs/index.ts", import.meta.url)),
       },
       {
         find: /^convex-custom-jwt\/convex$/,

@@ -7,6 +7,9 @@
  *
  * A rotation is a cluster of fetches (consecutive fetches less than 5 minutes apart belong to one), counted
  * in the coordinated run; the baseline's fetches are divided by the same count.
+ *
+ * While the tabs open, each new tab's first fetch (reason `initial`) is counted apart: a tab that opens while
+ * others hold a token joins them with no fetch, so only the first tab's reaches the endpoint.
  */
 import { crossTabFetcher } from "../src/browser/cross-tab";
 import { TokenManager } from "../src/core/token-manager";
@@ -31,6 +34,8 @@ function prng(seed: number): () => number {
 }
 
 interface Outcome {
+  /** Fetches of reason `initial` that reached the endpoint (one per tab without the coordinator). */
+  initial: number;
   fetches: number;
   rotations: number;
   /** Distinct tokens held by the tabs at the end. */
@@ -43,7 +48,12 @@ async function simulate(tabs: number, coordinated: boolean, seed: number): Promi
   const origin = fakeOrigin();
   const issuer = countingIssuer(clock);
   const fetchedAt: number[] = [];
-  const fetchToken: TokenFetcher = (context) => (fetchedAt.push(clock.monotonicNow()), issuer.fetchToken(context));
+  let initial = 0;
+  const fetchToken: TokenFetcher = (context) => {
+    if (context.reason === "initial") initial++;
+    fetchedAt.push(clock.monotonicNow());
+    return issuer.fetchToken(context);
+  };
   const managers: TokenManager[] = [];
   const detach: Array<() => void> = [];
   const openings = Array.from({ length: tabs }, () => Math.floor(random() * OPEN_WITHIN)).sort((a, b) => a - b);
@@ -66,7 +76,7 @@ async function simulate(tabs: number, coordinated: boolean, seed: number): Promi
   const distinct = new Set(managers.map((manager) => manager.peekToken())).size;
   for (const stop of detach) stop();
   for (const manager of managers) manager.dispose();
-  return { fetches: steady.length, rotations, distinct };
+  return { initial, fetches: steady.length, rotations, distinct };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -82,6 +92,12 @@ export async function run(): Promise<BenchResult> {
         `${shared.distinct} distinct token${shared.distinct === 1 ? "" : "s"} held)`,
       budget: "= 1",
       pass: perRotation === 1 && shared.distinct === 1,
+    });
+    checks.push({
+      label: `${tabs} tab${tabs === 1 ? "" : "s"} opening, crossTabKey: first fetches that reach the endpoint`,
+      value: `${shared.initial} (no coordinator: ${alone.initial})`,
+      budget: "= 1",
+      pass: shared.initial === 1,
     });
     checks.push({
       label: `${tabs} tab${tabs === 1 ? "" : "s"}, no coordinator (baseline): fetches per rotation`,

@@ -7,6 +7,8 @@ import { run as concurrency } from "./concurrency";
 import { run as crossTab } from "./cross-tab";
 import { run as getToken } from "./get-token";
 import { run as heap } from "./heap";
+import { run as issuer } from "./issuer";
+import { run as newTab } from "./new-tab";
 import { run as simulatedHour } from "./simulated-hour";
 import { run as size } from "./size";
 import { run as thunderingHerd } from "./thundering-herd";
@@ -21,6 +23,8 @@ const benches: Array<[string, () => Promise<BenchResult>]> = [
   ["thundering-herd", thunderingHerd],
   ["heap", heap],
   ["cross-tab", crossTab],
+  ["new-tab", newTab],
+  ["issuer", issuer],
 ];
 
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@
  * @module
  */
 export { createTokenManager } from "./browser/create-token-manager";
+export { appStateSignal } from "./browser/app-state-signal";
 export { TokenManager } from "./core/token-manager";
 export {
   TokenManagerError,
@@ -19,6 +20,10 @@ export {
   isTokenManagerError,
 } from "./core/errors";
 export { httpTokenFetcher } from "./fetchers/http";
+export { clientCredentialsFetcher } from "./fetchers/client-credentials";
+export { OAuthTokenError } from "./fetchers/oauth-token-error";
+export { sdkTokenFetcher } from "./fetchers/sdk-token-fetcher";
+export { isKnownSignedOutError } from "./fetchers/known-signed-out-error";
 export { isRetryable, backoffDelay, parseRetryAfter } from "./core/retry";
 export { planRefresh } from "./core/schedule";
 export { normalizeIssuer } from "./core/issuer";
@@ -27,6 +32,7 @@ export { systemClock } from "./core/clock";
 export type { TokenManagerOptions } from "./core/token-manager";
 export type { CreateTokenManagerOptions } from "./browser/create-token-manager";
 export type { SignalSource } from "./browser/signal-source";
+export type { AppStateLike } from "./browser/app-state-signal";
 export type {
   TokenManagerEvents,
   TokenEvent,
@@ -53,4 +59,6 @@ export type { RetryPolicy } from "./core/retry";
 export type { RefreshPlan, TokenTimes } from "./core/schedule";
 export type { ExpectedClaims } from "./core/jwt";
 export type { HttpTokenFetcherOptions } from "./fetchers/http";
+export type { ClientCredentialsFetcherOptions } from "./fetchers/client-credentials";
+export type { SdkTokenFetcherOptions, SdkTokenRequest } from "./fetchers/sdk-token-fetcher";
 export type { Clock } from "./core/clock";

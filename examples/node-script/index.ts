@@ -1,18 +1,25 @@
 /**
- * A Node script that stays authenticated with Convex for as long as it runs, whatever the token
- * lifetime: a socket client subscribed to a query, and an HTTP client sending mutations.
+ * A Node script (a cron job, a worker) that stays authenticated with Convex for as long as it runs, whatever
+ * the token lifetime: a socket client subscribed to a query, and an HTTP client sending mutations. It is
+ * trusted backend code, so it signs its own tokens with your issuer's key (`convex-custom-jwt/issuer`), as
+ * a service identity: no token endpoint to call. Convex verifies them against the JWKS your app's issuer
+ * serves with the same key list.
  *
- *   CONVEX_URL=https://<your-deployment>.convex.cloud CONVEX_TOKEN_URL=https://auth.example.com/token \
- *     npx tsx examples/node-script/index.ts
+ *   CONVEX_URL=https://<your-deployment>.convex.cloud JWT_ISSUER=https://auth.example.com \
+ *   JWT_KID=2025-01 JWT_PRIVATE_KEY="$(cat jwt-2025-01.pem)" npx tsx examples/node-script/index.ts
  */
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { anyApi } from "convex/server";
-import { createTokenManager, httpTokenFetcher } from "convex-custom-jwt";
+import { createTokenManager } from "convex-custom-jwt";
 import { connectConvex } from "convex-custom-jwt/convex";
+import { createIssuer, type Issuer } from "convex-custom-jwt/issuer";
 
 export interface ScriptOptions {
   convexUrl: string;
-  tokenUrl: string;
+  /** The signer (your issuer's keys): the script mints its own tokens. */
+  issuer: Issuer;
+  /** Who the script is to Convex (the tokens' `sub`). */
+  subject?: string;
   /** How many mutations to send, one every `intervalMs`. */
   iterations?: number;
   intervalMs?: number;
@@ -22,9 +29,15 @@ export interface ScriptOptions {
 }
 
 /** Run the script; resolves with what it saw once it has signed out and closed everything. */
-export async function run(options: ScriptOptions): Promise<{ sent: number; identities: string[] }> {
-  const { iterations = 10, intervalMs = 60_000, log = console.log } = options;
-  const tokens = createTokenManager({ fetchToken: httpTokenFetcher({ url: options.tokenUrl }) });
+export async function run(options: ScriptOptions): Promise<{ sent: number; identities: string[]; minted: number }> {
+  const { iterations = 10, intervalMs = 60_000, log = console.log, subject = "report-bot" } = options;
+  let minted = 0;
+  const tokens = createTokenManager({
+    fetchToken: async () => {
+      minted++;
+      return (await options.issuer.mint(subject)).token;
+    },
+  });
   tokens.on("token", ({ subject, expiresAt }) =>
     log(`token for ${subject}, valid until ${new Date(expiresAt).toISOString()}`),
   );
@@ -56,22 +69,27 @@ export async function run(options: ScriptOptions): Promise<{ sent: number; ident
     await socket.close();
   }
   log(`sent ${sent} reports`);
-  return { sent, identities };
+  return { sent, identities, minted };
 }
 
 const isMain = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
-  const convexUrl = process.env.CONVEX_URL;
-  const tokenUrl = process.env.CONVEX_TOKEN_URL;
-  if (!convexUrl || !tokenUrl) {
-    console.error("Set CONVEX_URL and CONVEX_TOKEN_URL.");
+  const { CONVEX_URL, JWT_ISSUER, JWT_KID, JWT_PRIVATE_KEY } = process.env;
+  if (!CONVEX_URL || !JWT_ISSUER || !JWT_KID || !JWT_PRIVATE_KEY) {
+    console.error("Set CONVEX_URL, JWT_ISSUER, JWT_KID and JWT_PRIVATE_KEY (a PKCS#8 PEM).");
     process.exit(2);
   }
-  run({ convexUrl, tokenUrl }).then(
-    () => process.exit(0),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  createIssuer({
+    issuer: JWT_ISSUER,
+    applicationID: process.env.JWT_APPLICATION_ID ?? "convex",
+    keys: [{ kid: JWT_KID, privateKey: JWT_PRIVATE_KEY }],
+  })
+    .then((issuer) => run({ convexUrl: CONVEX_URL, issuer }))
+    .then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { systemClock } from "../core/clock";
+import { mustBe } from "../core/options";
 import { TokenManager, type TokenManagerOptions } from "../core/token-manager";
 import { crossTabFetcher } from "./cross-tab";
 import { focusSignal } from "./focus-signal";
@@ -39,9 +40,10 @@ export interface CreateTokenManagerOptions extends TokenManagerOptions {
   refreshOnWake?: boolean | SignalSource;
   /**
    * Share tokens between the tabs of this origin that use the same key: one tab fetches per rotation (under
-   * a Web Lock), the others adopt its token (over a BroadcastChannel), and sign-out in one tab signs out all.
-   * Name the issuer and the app in it; managers with different keys never share. Without Web Locks or
-   * BroadcastChannel (Node, old browsers) each manager fetches for itself. @default undefined (off)
+   * a Web Lock), the others adopt its token (over a BroadcastChannel), a tab opened while others hold a token
+   * takes theirs without a fetch, and sign-out in one tab signs out all. Name the issuer and the app in it;
+   * managers with different keys never share. Without Web Locks or BroadcastChannel (Node, old browsers)
+   * each manager fetches for itself. @default undefined (off)
    *
    * @example
    * createTokenManager({ fetchToken, crossTabKey: "my-app:https://auth.example.com" });
@@ -52,6 +54,12 @@ export interface CreateTokenManagerOptions extends TokenManagerOptions {
    * the rest. Keep it below `fetchTimeoutMs`. @default 5_000
    */
   crossTabLockWaitMs?: number;
+  /**
+   * Longest wait, in milliseconds, for another tab's answer when this tab has no token yet and other tabs of
+   * its key hold one; nobody answering by then, this tab fetches. A tab alone, or one whose peers all start
+   * with it, does not wait. @default 250
+   */
+  crossTabJoinWaitMs?: number;
 }
 
 /**
@@ -72,17 +80,19 @@ export interface CreateTokenManagerOptions extends TokenManagerOptions {
  * const token = await tokens.getToken();
  */
 export function createTokenManager(options: CreateTokenManagerOptions): TokenManager {
-  const { refreshOnFocus, refreshOnReconnect, refreshOnWake, crossTabKey, crossTabLockWaitMs, ...core } = options ?? {};
-  const mustBe = (name: string, what: string): never => {
-    throw new TypeError(`createTokenManager: \`${name}\` must be ${what}.`);
-  };
+  const { refreshOnFocus, refreshOnReconnect, refreshOnWake, crossTabKey, ...rest } = options ?? {};
+  const { crossTabLockWaitMs, crossTabJoinWaitMs, ...core } = rest;
+  const option = (name: string) => `createTokenManager: \`${name}\``;
   for (const [name, value] of Object.entries({ refreshOnFocus, refreshOnReconnect, refreshOnWake })) {
-    if (!["undefined", "boolean", "function"].includes(typeof value)) mustBe(name, "a boolean or a SignalSource");
+    if (!["undefined", "boolean", "function"].includes(typeof value))
+      mustBe(option(name), "true, false or a SignalSource (listener) => unsubscribe", value);
   }
   if (crossTabKey !== undefined && (typeof crossTabKey !== "string" || !crossTabKey))
-    mustBe("crossTabKey", "a non-empty string");
-  if (crossTabLockWaitMs !== undefined && !(crossTabLockWaitMs >= 0))
-    mustBe("crossTabLockWaitMs", "a number of milliseconds >= 0");
+    mustBe(option("crossTabKey"), "a non-empty string naming the app and the issuer", crossTabKey);
+  for (const [name, value] of Object.entries({ crossTabLockWaitMs, crossTabJoinWaitMs })) {
+    if (value !== undefined && !(typeof value === "number" && value >= 0 && value <= 86_400_000))
+      mustBe(option(name), "a number of milliseconds from 0 to 86400000", value);
+  }
   const appFetcher = core.fetchToken;
   // An invalid fetcher is left for the core to reject with its own message.
   if (typeof appFetcher !== "function") return new TokenManager(core);
@@ -98,7 +108,13 @@ export function createTokenManager(options: CreateTokenManagerOptions): TokenMan
     ...pick(refreshOnWake, !!inPage, () => [wakeSignal({ clock }), pageShowSignal()]),
   ];
   const crossTab = crossTabKey
-    ? crossTabFetcher({ key: crossTabKey, fetchToken: appFetcher, lockWaitMs: crossTabLockWaitMs, clock })
+    ? crossTabFetcher({
+        key: crossTabKey,
+        fetchToken: appFetcher,
+        lockWaitMs: crossTabLockWaitMs,
+        joinWaitMs: crossTabJoinWaitMs,
+        clock,
+      })
     : undefined;
   const shared = crossTab?.fetchToken ?? appFetcher;
   // Outermost, so that an offline tab does not hold the cross-tab lock while it waits for the network.

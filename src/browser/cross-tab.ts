@@ -14,25 +14,17 @@
  *
  * @module
  */
-import { jwtDecode } from "jwt-decode";
 import { systemClock, type Clock } from "../core/clock";
 import type { TokenFetcher } from "../core/types";
 import type { TokenSource } from "../core/token-source";
-
-/** The part of a `BroadcastChannel` the coordinator uses. */
-export interface ChannelLike {
-  postMessage(message: unknown): void;
-  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-  close(): void;
-}
-
-/** What the coordinator needs of the browser; injectable for tests. */
-export interface CrossTabEnvironment {
-  /** `navigator.locks`. */
-  locks: Pick<LockManager, "request">;
-  /** `(name) => new BroadcastChannel(name)`. */
-  openChannel(name: string): ChannelLike;
-}
+import {
+  type CrossTabEnvironment,
+  type ChannelLike,
+  detectCrossTabEnvironment,
+  readMessage,
+} from "./cross-tab-channel";
+import { crossTabJoin } from "./cross-tab-join";
+import { newer, stamp } from "./token-stamp";
 
 /** Options of {@link crossTabFetcher}. Durations in milliseconds. */
 export interface CrossTabOptions {
@@ -42,7 +34,12 @@ export interface CrossTabOptions {
   fetchToken: TokenFetcher;
   /** Longest wait for another tab's lock before fetching anyway. @default 5_000 */
   lockWaitMs?: number;
-  /** Time source for the lock wait. @default the platform clock */
+  /**
+   * Longest wait for another tab's answer when this tab holds no token yet and other tabs are open (a tab
+   * alone does not wait). @default 250
+   */
+  joinWaitMs?: number;
+  /** Time source for the waits. @default the platform clock */
   clock?: Clock;
   /** The browser APIs; detected when omitted. */
   environment?: CrossTabEnvironment;
@@ -55,31 +52,6 @@ export interface CrossTab {
   attach(manager: TokenSource): () => void;
 }
 
-/** The browser's Web Locks and BroadcastChannel, or undefined where either is missing (single-tab then). */
-export function detectCrossTabEnvironment(): CrossTabEnvironment | undefined {
-  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
-  if (!locks || typeof BroadcastChannel !== "function") return undefined;
-  return { locks, openChannel: (name) => new BroadcastChannel(name) };
-}
-
-/** [iat, exp] of a token, [0, 0] when it cannot be decoded. */
-function stamp(token: string): [number, number] {
-  try {
-    const { iat = 0, exp = 0 } = jwtDecode(token);
-    return [iat, exp];
-  } catch {
-    return [0, 0];
-  }
-}
-
-/** Whether `a` was issued after `b` (by `iat`, then `exp`); anything is newer than nothing. */
-function newer(a: string, b: string | undefined): boolean {
-  if (b === undefined) return true;
-  const [ai, ae] = stamp(a);
-  const [bi, be] = stamp(b);
-  return ai > bi || (ai === bi && ae > be);
-}
-
 /**
  * Coordinate the tabs that share `key`; `undefined` where Web Locks or BroadcastChannel are missing (the
  * manager then fetches for its own tab alone). `createTokenManager({ crossTabKey })` wires it for you.
@@ -90,11 +62,11 @@ function newer(a: string, b: string | undefined): boolean {
  * crossTab?.attach(manager);
  */
 export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined {
-  const { key, fetchToken, lockWaitMs = 5_000, clock = systemClock } = options;
+  const { key, fetchToken, lockWaitMs = 5_000, joinWaitMs = 250, clock = systemClock } = options;
   const env = options.environment ?? detectCrossTabEnvironment();
   if (!env) return undefined;
   const name = `convex-custom-jwt:${key}`;
-  /** The newest token this tab's manager was handed (fetched here or adopted). */
+  /** The newest token this tab's manager was handed (fetched here or adopted); undefined before the first. */
   let held: string | undefined;
   /** The newest token another tab posted. */
   let shared: string | undefined;
@@ -111,32 +83,33 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       // A closed channel (page unloading): the other tabs fetch for themselves.
     }
   };
+  const join = crossTabJoin({ key, environment: env, clock, waitMs: joinWaitMs, post });
 
-  const wrapped: TokenFetcher = (context) => {
+  /** The token another tab posted, if it is newer than `before` and has not expired; it becomes `held`. */
+  const adoptable = (before: string | undefined) => {
+    if (shared === undefined || !newer(shared, before) || stamp(shared)[1] <= clock.now() / 1000) return undefined;
+    held = shared;
+    return held;
+  };
+
+  /** Call the app's fetcher (given up when the manager aborts, so the lock is released) and post its token. */
+  const fetchHere: TokenFetcher = async (context) => {
+    const { signal } = context;
+    // The context's signal lives for this one call, so its listeners need no removal.
+    const result = await Promise.race([
+      fetchToken(context),
+      new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+    ]);
+    const token = typeof result === "string" ? result : result?.token;
+    held = token;
+    if (token !== undefined) post({ token });
+    return result;
+  };
+
+  /** Fetch under the key's lock, or take the token the lock's holder posts meanwhile. */
+  const underLock: TokenFetcher = (context) => {
     const { signal } = context;
     const before = held;
-    const adoptable = () => {
-      const nowSec = clock.now() / 1000;
-      if (shared === undefined || !newer(shared, before) || stamp(shared)[1] <= nowSec) return undefined;
-      held = shared;
-      return held;
-    };
-    const adopted = adoptable();
-    if (adopted !== undefined) return Promise.resolve(adopted);
-
-    /** Call the app's fetcher (given up when the manager aborts, so the lock is released) and post its token. */
-    const fetchHere = async () => {
-      // The context's signal lives for this one call, so its listeners need no removal.
-      const result = await Promise.race([
-        fetchToken(context),
-        new Promise<never>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
-      ]);
-      const token = typeof result === "string" ? result : result?.token;
-      held = token;
-      if (token !== undefined) post({ token });
-      return result;
-    };
-
     return new Promise((resolve, reject) => {
       let settled = false;
       const controller = new AbortController();
@@ -150,48 +123,73 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       };
       // While waiting for the lock, the holder's token ends the wait.
       const onToken = () => {
-        const token = adoptable();
+        const token = adoptable(before);
         if (token !== undefined) finish(token);
       };
       // Bounded wait: a holder that never answers (frozen, or a fetcher that ignores its signal) cannot
       // block this tab for longer than `lockWaitMs`.
-      const timer = clock.setTimeout(() => finish(fetchHere()), lockWaitMs);
+      const timer = clock.setTimeout(() => finish(fetchHere(context)), lockWaitMs);
       waiters.add(onToken);
       signal.addEventListener("abort", () => settled || finish(Promise.reject(signal.reason)));
       env.locks
         .request(name, { signal: controller.signal }, () => {
           if (settled) return;
-          const run = adoptable() ?? fetchHere();
+          const run = adoptable(before) ?? fetchHere(context);
           finish(run);
           // Hold the lock a moment after posting, so that waiting tabs get the token before the lock.
           return Promise.resolve(run).then(() => new Promise<void>((done) => clock.setTimeout(done, 50)), finish);
         })
         // An aborted wait rejects here; any other failure (a broken lock manager) leaves this tab on its own.
-        .catch(() => settled || finish(fetchHere()));
+        .catch(() => settled || finish(fetchHere(context)));
     });
+  };
+
+  const wrapped: TokenFetcher = async (context) => {
+    const before = held;
+    const adopted = adoptable(before);
+    if (adopted !== undefined) return adopted;
+    // A tab that never held a token (a new tab, one signed back in, one whose first tries failed) asks the
+    // other tabs for theirs before it fetches.
+    if (before === undefined && channel) {
+      const answered = await join.ask(context.signal, (token) => newer(token, held));
+      if (answered !== undefined) {
+        held = answered;
+        return answered;
+      }
+    }
+    return underLock(context);
   };
 
   return {
     fetchToken: wrapped,
     attach(manager) {
       channel = env.openChannel(name);
+      const leave = join.enter(manager);
       channel.addEventListener("message", ({ data }) => {
-        const message = data as { key?: unknown; token?: unknown; signOut?: unknown } | null;
-        if (message?.key !== key) return;
-        if (message.signOut) {
-          // Not echoed: an echo could sign out a tab that signed out and straight back in (`start()`).
-          remote = true;
-          manager.signOut(); // never throws: the manager guards its listeners
-          remote = false;
-          return;
+        const message = readMessage(data, key);
+        switch (message?.kind) {
+          case undefined:
+            return;
+          case "signOut":
+            // Not echoed: an echo could sign out a tab that signed out and straight back in (`start()`).
+            remote = true;
+            manager.signOut(); // never throws: the manager guards its listeners
+            remote = false;
+            return;
+          case "ask":
+            return join.answer(message.id, manager);
+          case "answer":
+            return join.hear(message);
+          case "token": {
+            const { token } = message;
+            if (!newer(token, held) || !newer(token, shared)) return;
+            shared = token;
+            for (const wake of waiters) wake();
+            const { status } = manager.getSnapshot();
+            // A running manager adopts it now, through its normal fetch path; the wrapped fetcher answers.
+            if (status === "valid" || status === "retrying") manager.getToken({ forceRefresh: true }).catch(() => {});
+          }
         }
-        const token = message.token;
-        if (typeof token !== "string" || !newer(token, held) || !newer(token, shared)) return;
-        shared = token;
-        for (const wake of waiters) wake();
-        const { status } = manager.getSnapshot();
-        // A running manager adopts it now, through its normal fetch path; the wrapped fetcher answers.
-        if (status === "valid" || status === "retrying") manager.getToken({ forceRefresh: true }).catch(() => {});
       });
       const onSignedOut = () => {
         held = shared = undefined;
@@ -200,6 +198,7 @@ export function crossTabFetcher(options: CrossTabOptions): CrossTab | undefined 
       manager.on("signedOut", onSignedOut);
       return () => {
         manager.off("signedOut", onSignedOut);
+        leave();
         channel?.close();
         channel = undefined;
       };

@@ -13,10 +13,12 @@ import { parseArgs } from "node:util";
 import type { CustomJwtProvider } from "../server/custom-jwt-provider";
 import { ConfigLoadError, loadAuthConfig } from "./load-config";
 
-export const DOCTOR_USAGE = `Usage: convex-custom-jwt doctor [<token> | -] [options]
+export const DOCTOR_USAGE = `Usage: convex-custom-jwt doctor [<token> | - | --token-url <url>] [options]
 
 Runs the Convex backend's customJwt checks on a token and prints each one with its fix.
-The token is the argument, or is read from stdin when it is "-" or left out. It is never printed whole.
+The token is the argument, or is read from stdin when it is "-" or left out, or is fetched from a live
+token endpoint with --token-url. It is never printed whole. With a JWKS URL, the live issuer is checked
+too: the JWKS's Cache-Control, and whether the token's key is in every copy Convex may still hold.
 
 Provider config (one of):
   --config <file>            convex/auth.config.ts, .js, .mjs or .cjs (default: ./convex/auth.config.ts or .js)
@@ -26,6 +28,8 @@ Provider config (one of):
   --algorithm <RS256|ES256>  its algorithm (default RS256)
 
 Other options:
+  --token-url <url>          get the token from this endpoint (GET; { "token": … } or the bare JWT)
+  --header "<name>: <value>" a request header for --token-url (repeatable), e.g. "cookie: session=…"
   --jwks-file <file>         use this JWKS instead of fetching the provider's URL (offline)
   --now <seconds>            check as of this time (Unix seconds) instead of now
   --json                     print the diagnosis as JSON
@@ -46,6 +50,8 @@ export function parseDoctorArgs(args: string[]) {
       "application-id": { type: "string" },
       algorithm: { type: "string" },
       "jwks-file": { type: "string" },
+      "token-url": { type: "string" },
+      header: { type: "string", multiple: true },
       now: { type: "string" },
       json: { type: "boolean" },
       help: { type: "boolean", short: "h" },

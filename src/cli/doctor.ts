@@ -1,5 +1,6 @@
 /**
- * `convex-custom-jwt doctor`: check a token against a Convex `customJwt` provider config before deploying.
+ * `convex-custom-jwt doctor`: check a token against a Convex `customJwt` provider config before deploying,
+ * or a live issuer (`--token-url`, fetch-token.ts).
  * The flags and the config they select are in `doctor-options.ts`, the output in `format-diagnosis.ts`; the
  * checks themselves are `diagnoseToken`'s (`src/server/`).
  *
@@ -8,6 +9,7 @@
  */
 import { diagnoseToken } from "../server/diagnose-token";
 import { DOCTOR_USAGE, parseDoctorArgs, resolveProviders, type ProviderConfig } from "./doctor-options";
+import { fetchTokenFrom, parseHeaders } from "./fetch-token";
 import { formatDiagnosis } from "./format-diagnosis";
 
 export { DOCTOR_USAGE };
@@ -44,7 +46,18 @@ export async function doctor(args: string[], io: DoctorIo): Promise<number> {
   }
 
   let token = positionals[0];
-  if (token === undefined || token === "-") {
+  if (o["token-url"] !== undefined) {
+    if (token !== undefined) {
+      io.stderr(`Give a token or --token-url, not both.\n\n${DOCTOR_USAGE}\n`);
+      return 2;
+    }
+    try {
+      token = await fetchTokenFrom(o["token-url"], parseHeaders(o.header ?? []));
+    } catch (err) {
+      io.stderr(`${(err as Error).message}\n`);
+      return 2;
+    }
+  } else if (token === undefined || token === "-") {
     if (token === undefined && io.isStdinTty) {
       io.stderr(`No token: pass the JWT as the argument, or pipe it on stdin.\n\n${DOCTOR_USAGE}\n`);
       return 2;

@@ -62,9 +62,10 @@ export class TokenFetchError extends TokenManagerError {
   constructor(attempts: number, cause: unknown) {
     super(
       "ERR_TOKEN_FETCH_FAILED",
-      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describe(cause)}. Check the ` +
-        "token endpoint and the app's `fetchToken`; the manager keeps retrying in the background (as `retry` " +
-        "sets).",
+      // The cause's own full stop is dropped: the library's fetchers end their messages with one.
+      `Could not get a token after ${attempts} attempt${attempts === 1 ? "" : "s"}: ` +
+        `${describe(cause).replace(/\.$/, "")}. Check the token endpoint and the app's \`fetchToken\`; the manager ` +
+        "keeps retrying in the background (as `retry` sets).",
       { cause },
     );
     this.attempts = attempts;

@@ -45,6 +45,17 @@ export interface TokenManagerOptions extends ExpectedClaims {
   clock?: Partial<Clock>;
   /** Where to write debug lines and warnings. Silent by default; a logger that throws is ignored. */
   logger?: Logger;
+  /**
+   * The token a server already holds for this user (server rendering: the token the page was rendered
+   * with), so the manager starts from it instead of fetching. A token that passes the normal acceptance
+   * and can still be served makes the manager start `valid`, with no fetch, its refresh planned as usual.
+   * One that is malformed, expired, not yet valid, for another `issuer` or `applicationID`, or too close
+   * to expiry to serve is dropped with warning `WARN_INITIAL_TOKEN_DROPPED` (through `logger`: no listener
+   * exists yet) and the manager starts `idle`: its first use fetches. `null`: the server knows there is
+   * no session; the manager starts `signedOut` and fetches nothing until `start()`. Leave it out when the
+   * server cannot tell. It never appears in the snapshot. See {@link TokenManager.hydrate}.
+   */
+  initialToken?: string | null;
 }
 
 /** Options with every default filled in, `retry` flattened in. */
@@ -103,6 +114,11 @@ export function validateOptions(options: TokenManagerOptions): ResolvedOptions {
     ["applicationID", options.applicationID, "string", "a non-empty string, the provider's `applicationID`"],
   ] as const) {
     if (value !== undefined && (typeof value !== type || !value)) mustBe(option(name), what, value);
+  }
+  const { initialToken } = options;
+  if (initialToken !== undefined && initialToken !== null && typeof initialToken !== "string") {
+    const what = "the server's token (a string), null when the server knows there is no session, or left out";
+    mustBe(option("initialToken"), what, initialToken);
   }
   const resolved = {
     ...options,

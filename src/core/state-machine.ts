@@ -30,7 +30,7 @@ import { settleAll, wait, type Waiter } from "./waiters";
 // inline) is both the timer's longest sleep (a missed deadline, after sleep or throttling, is seen within
 // 5 s) and the lateness that makes a timer's fetch reason "wake".
 
-/** One manager's state machine. Its inputs: demand (`fetch`, `wait`), `start`, `end`, `notify`, the timer. */
+/** One manager's state machine. Its inputs: demand (`fetch`, `wait`), `start`, `serve`, `end`, `notify`, timer. */
 export class StateMachine {
   /** Events, `subscribe()` listeners, logs and warnings. */
   readonly events: Reporter;
@@ -194,12 +194,15 @@ export class StateMachine {
     for (const [code, message] of intake.warnings) this.events.warn(code, message);
     // A warning listener may have signed out meanwhile.
     if (this.#state !== state) this.events.emit("discarded", { outcome: "token" });
-    else if (intake.held) this.#serve(state.reason, intake, now);
+    else if (intake.held) this.serve(state.reason, intake, now);
     else this.#onFetchFailed(state, intake.failure, intake.keep);
   }
 
-  /** Hold the token taken in (announced when `fresh`), and hand it to the waiting callers. */
-  #serve(reason: FetchReason, { held, fresh, force }: TakenIn, now: number): void {
+  /**
+   * Hold the token taken in (announced when `fresh`; its refresh `"forced"` when `force`), and hand it to the
+   * waiting callers. A fetched token's move, and a server's (`hydrate.ts`).
+   */
+  serve(reason: FetchReason, { held, fresh, force }: Omit<TakenIn, "warnings">, now: number): void {
     this.#failures = NO_FAILURES;
     this.#transition({ status: "valid", token: held, force });
     // A "state" or subscribe() listener may have signed out during the transition: announce nothing then.

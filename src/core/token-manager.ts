@@ -9,6 +9,7 @@ import { clockWith, type Clock } from "./clock";
 import { TokenManagerDisposedError, describe } from "./errors";
 import type { TokenManagerEvents } from "./events";
 import type { HotPath } from "./hot-path";
+import { hydrate } from "./hydrate";
 import { mustBe, validateOptions, type TokenManagerOptions } from "./options";
 import { callerError, demandReason, failsFast, tooShortForCaller, usable } from "./state";
 import { StateMachine } from "./state-machine";
@@ -37,6 +38,7 @@ export class TokenManager implements TokenSource {
     this.#clock = clockWith(options.clock);
     this.#machine = new StateMachine(resolved, this.#clock, options.logger);
     this.#hot = this.#machine.hot;
+    if (options.initialToken !== undefined) hydrate(this.#machine, options.initialToken);
   }
 
   /**
@@ -79,6 +81,28 @@ export class TokenManager implements TokenSource {
    */
   start(): void {
     this.#machine.start();
+  }
+
+  /**
+   * Start an idle manager from the token a server rendered the page with, instead of fetching (server
+   * rendering: the browser's manager adopts the request's token). A token that passes the normal acceptance
+   * and can still be served makes the manager `valid` (a `token` event, reason `"initial"`; no fetch; its
+   * refresh planned as usual). One that is malformed, expired, not yet valid, for another `issuer` or
+   * `applicationID`, or too close to expiry to serve is dropped with warning `WARN_INITIAL_TOKEN_DROPPED`, and
+   * the manager stays `idle`: its first use fetches. `null` (the server knows there is no session) signs the
+   * manager out: nothing is fetched until `start()`.
+   *
+   * Only an `idle` manager is changed: once it runs, or was signed out, it keeps its own state (a stale
+   * server token can never undo a sign-out). The same as the `initialToken` option, for a manager created
+   * before the server's token is known (one per browser tab, outside React). Never fetches.
+   *
+   * @throws TokenManagerDisposedError after `dispose()`.
+   * @example
+   * const tokens = createTokenManager({ fetchToken });   // created once, outside React
+   * tokens.hydrate(tokenFromTheServer);                  // in the browser, before anything uses it
+   */
+  hydrate(initialToken: string | null): void {
+    hydrate(this.#machine, initialToken);
   }
 
   /**

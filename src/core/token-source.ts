@@ -21,4 +21,9 @@ export interface TokenSource {
   signOut(): void;
   /** Ask the manager to re-check its token because of an outside event. Never throws. */
   notify(signal: OutsideSignal): void;
+  /**
+   * Start an idle manager from the token a server rendered the page with (`null`: no session); a no-op
+   * once it runs or is signed out. Optional: the React adapter calls it when given an `initialToken`.
+   */
+  hydrate?(initialToken: string | null): void;
 }

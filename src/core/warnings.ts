@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { seconds, tokenHint } from "./errors";
+import { InvalidTokenError, describe, seconds, tokenHint } from "./errors";
 
 /** Codes of the warnings emitted on the `warning` event (the token is still used). */
 export type TokenWarningCode =
@@ -14,7 +14,8 @@ export type TokenWarningCode =
   | "WARN_TOKEN_IAT_IN_FUTURE"
   | "WARN_CLOCK_SKEW"
   | "WARN_CLOCK_SKEW_BEYOND_BOUND"
-  | "WARN_TOKEN_NOT_RENEWED";
+  | "WARN_TOKEN_NOT_RENEWED"
+  | "WARN_INITIAL_TOKEN_DROPPED";
 
 /** A warning to tell the app: its code and what happened and what to do. */
 export type Warning = [code: TokenWarningCode, message: string];
@@ -69,5 +70,19 @@ export function notRenewed(raw: string): Warning {
     `A forced refresh got the held token (${tokenHint(raw)}) back: the token endpoint (or the app's ` +
       '`fetchToken`) serves a cached token. Make it mint a new token when `reason` is "forced". Meanwhile the ' +
       "held token is kept, and asked for again one backoff step later.",
+  ];
+}
+
+/**
+ * `WARN_INITIAL_TOKEN_DROPPED`: the server's token (`initialToken`, `hydrate()`) could not be used; `error` says
+ * why (what `acceptInitialToken` threw). The manager fetches its own instead.
+ */
+export function initialTokenDropped(error: unknown): Warning {
+  const code = error instanceof InvalidTokenError ? ` (${error.code})` : "";
+  return [
+    "WARN_INITIAL_TOKEN_DROPPED",
+    `The server's \`initialToken\` was dropped${code}: ${describe(error)} The manager fetches its own token on ` +
+      "first use. The app's server must hand over only a token that can still be served (in Next.js, " +
+      "`createServerToken` of convex-custom-jwt/nextjs checks it the same way), or null when there is no session.",
   ];
 }

@@ -21,6 +21,8 @@ export interface ConnectClientProps {
   manager: TokenSource;
   bridge: Bridge;
   authRefreshTokenLeewaySeconds: number | undefined;
+  /** The server's token: handed to an idle manager before the client is connected (server rendering). */
+  initialToken?: string | null | undefined;
 }
 
 /**
@@ -52,10 +54,21 @@ function release(connection: HeldConnection): void {
 /**
  * Connects the client in an effect, which runs before the children's effects subscribe to queries (effects
  * run in tree order). Re-renders send nothing; StrictMode's double mount keeps the one connection; a new
- * client, manager or leeway replaces it; unmounting disconnects it (the client is left signed out).
+ * client, manager or leeway replaces it; unmounting disconnects it (the client is left signed out). Before
+ * that, an idle manager is handed the server's `initialToken` (`hydrate`), so the connection starts from it:
+ * one `Authenticate`, no fetch.
  */
-export function ConnectClient({ client, manager, bridge, authRefreshTokenLeewaySeconds }: ConnectClientProps): null {
+export function ConnectClient({
+  client,
+  manager,
+  bridge,
+  authRefreshTokenLeewaySeconds,
+  initialToken,
+}: ConnectClientProps): null {
   const held = useRef<HeldConnection | null>(null);
+  useEffect(() => {
+    if (initialToken !== undefined && manager.getSnapshot().status === "idle") manager.hydrate?.(initialToken);
+  }, [manager, initialToken]);
   useEffect(() => {
     let connection = held.current;
     const same =

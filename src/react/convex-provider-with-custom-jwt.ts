@@ -3,13 +3,14 @@
  *
  * @module
  */
-import { createContext, createElement, useContext, useMemo, type ReactNode } from "react";
+import { createElement, useContext, useMemo, type ReactNode } from "react";
 import { ConvexProvider, ConvexProviderWithAuth, type ConvexReactClient } from "convex/react";
 import { classifyClient } from "../convex/client-kind";
 import { assertTokenSource, leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { type Bridge, ConnectClient } from "./connect-client";
-import { type UseConvexCustomJwtOptions, useConvexCustomJwt } from "./use-convex-custom-jwt";
+import { ProviderSource } from "./provider-source";
+import { useConvexCustomJwt } from "./use-convex-custom-jwt";
 
 /** Props of {@link ConvexProviderWithCustomJwt}. */
 export interface ConvexProviderWithCustomJwtProps {
@@ -19,11 +20,17 @@ export interface ConvexProviderWithCustomJwtProps {
   manager: TokenSource;
   /** The client's `authRefreshTokenLeewaySeconds`, if you changed it. @default 10 */
   authRefreshTokenLeewaySeconds?: number;
+  /**
+   * The token the server rendered the page with (server rendering; in Next.js, `createServerToken`'s
+   * answer, passed from a server component). The server's render and the first client render are then
+   * signed in for `useConvexCustomJwt(manager)` below (no loading or signed-out view, hydration matches),
+   * and the manager starts from it: no token fetch, one `Authenticate`. `null`: the server knows there is
+   * no session (signed out at once, nothing fetched). Left out: loading until the manager has a token.
+   * Only an idle manager takes it (`manager.hydrate`): a running or signed-out one keeps its own state.
+   */
+  initialToken?: string | null;
   children?: ReactNode;
 }
-
-/** The manager and options of the nearest provider, for {@link useProviderAuth}. */
-const ProviderSource = createContext<{ manager: TokenSource; options: UseConvexCustomJwtOptions } | null>(null);
 
 /**
  * `ConvexProviderWithAuth`'s `useAuth`: the hook's state for the provider's manager. One function for the
@@ -57,6 +64,7 @@ export function ConvexProviderWithCustomJwt({
   client,
   manager,
   authRefreshTokenLeewaySeconds,
+  initialToken,
   children,
 }: ConvexProviderWithCustomJwtProps): ReactNode {
   const where = "ConvexProviderWithCustomJwt";
@@ -80,9 +88,10 @@ export function ConvexProviderWithCustomJwt({
     }),
     [bridge],
   );
+  // The manager and options for useProviderAuth, and the server's token for the hooks below that watch it.
   const source = useMemo(
-    () => ({ manager, options: { authRefreshTokenLeewaySeconds } }),
-    [manager, authRefreshTokenLeewaySeconds],
+    () => ({ manager, options: { authRefreshTokenLeewaySeconds, initialToken } }),
+    [manager, authRefreshTokenLeewaySeconds, initialToken],
   );
 
   return createElement(
@@ -91,7 +100,7 @@ export function ConvexProviderWithCustomJwt({
     createElement(
       ConvexProviderWithAuth,
       { client: stand as never, useAuth: useProviderAuth },
-      createElement(ConnectClient, { client, manager, bridge, authRefreshTokenLeewaySeconds }),
+      createElement(ConnectClient, { client, manager, bridge, authRefreshTokenLeewaySeconds, initialToken }),
       createElement(ConvexProvider, { client }, children),
     ),
   );

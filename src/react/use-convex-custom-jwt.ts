@@ -5,10 +5,12 @@
  */
 import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
-import type { TokenSnapshot, TokenStatus } from "../core/types";
+import type { TokenStatus } from "../core/types";
 import { assertTokenSource } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
+import { useInitialToken } from "./provider-source";
 import { reactTokenFetcher } from "./react-token-fetcher";
+import { serverSnapshotOf } from "./server-snapshot";
 
 /** Options of {@link useConvexCustomJwt}. */
 export interface UseConvexCustomJwtOptions {
@@ -20,6 +22,16 @@ export interface UseConvexCustomJwtOptions {
    * the README). {@link ConvexProviderWithCustomJwt} always costs one. @default 10
    */
   authRefreshTokenLeewaySeconds?: number;
+  /**
+   * The token the server rendered the page with (server rendering: `createServerToken`'s answer), so the
+   * server's render and the first client render are already signed in (`isLoading` false,
+   * `isAuthenticated` true) and hydration matches. On mount the manager starts from it (`hydrate`): no
+   * fetch when it passes the manager's acceptance; a token the manager drops is fetched anew. `null`: the
+   * server knows there is no session (rendered signed out; nothing fetched until `manager.start()`).
+   * Left out: rendered loading, as without server rendering. Under {@link ConvexProviderWithCustomJwt},
+   * the provider's `initialToken` is used for its manager.
+   */
+  initialToken?: string | null;
 }
 
 /** What {@link useConvexCustomJwt} returns: `ConvexProviderWithAuth`'s `useAuth` shape, plus UI state. */
@@ -43,26 +55,12 @@ export interface ConvexCustomJwtState {
   readonly error: unknown;
 }
 
-/** What the server renders (and hydration first renders): loading, no token. */
-const SERVER_SNAPSHOT: TokenSnapshot = Object.freeze({
-  status: "idle",
-  hasToken: false,
-  issuedAt: null,
-  expiresAt: null,
-  nextFetchAt: null,
-  subject: null,
-  issuer: null,
-  error: null,
-  failures: 0,
-  clockSkewMs: 0,
-});
-const getServerSnapshot = () => SERVER_SNAPSHOT;
-
 /**
- * A token manager's state, re-rendered on every change (`useSyncExternalStore`, with a server snapshot
- * that says loading, so server rendering and hydration agree). On mount it starts an idle manager (one
- * fetch, shared with every other caller); it never restarts a signed-out one: call `manager.start()` on
- * sign-in.
+ * A token manager's state, re-rendered on every change (`useSyncExternalStore`). Server rendering and
+ * hydration show the server's token (`initialToken`: signed in, or signed out for `null`), or loading
+ * without one, so they agree. On mount it hands the server's token to an idle manager (`hydrate`), then
+ * starts an idle manager (one fetch, shared with every other caller); it never restarts a signed-out one:
+ * call `manager.start()` on sign-in.
  *
  * Use it for UI state under {@link ConvexProviderWithCustomJwt}, or as `ConvexProviderWithAuth`'s
  * `useAuth`. Throws a `TypeError` when `manager` is not a token manager or
@@ -82,18 +80,28 @@ export function useConvexCustomJwt(
 ): ConvexCustomJwtState {
   assertTokenSource(manager, "useConvexCustomJwt");
   const leeway = options.authRefreshTokenLeewaySeconds ?? CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
+  const initialToken = useInitialToken(manager, options.initialToken);
   const subscribe = useCallback((listener: () => void) => manager.subscribe(listener), [manager]);
-  const getSnapshot = useCallback(() => manager.getSnapshot(), [manager]);
+  const serverSnapshot = useMemo(() => serverSnapshotOf(initialToken), [initialToken]);
+  const getServerSnapshot = useCallback(() => serverSnapshot, [serverSnapshot]);
+  // Until the manager takes the server's token (on mount), the client shows what the server rendered: a
+  // render before that (React 18 re-renders with getSnapshot during hydration) matches the server's HTML.
+  const getSnapshot = useCallback(() => {
+    const current = manager.getSnapshot();
+    return current.status === "idle" && initialToken !== undefined ? serverSnapshot : current;
+  }, [manager, initialToken, serverSnapshot]);
   const snapshot = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
   const fetchAccessToken = useMemo(() => reactTokenFetcher(manager, leeway), [manager, leeway]);
 
   useEffect(() => {
     const release = fetchAccessToken.retain();
+    // The server's token first: an idle manager starts from it (a no-op once it runs or was signed out).
+    if (initialToken !== undefined && manager.getSnapshot().status === "idle") manager.hydrate?.(initialToken);
     // Start an idle manager: ConvexProviderWithAuth only asks for a token once this reports a session.
     // Single-flight in the manager makes StrictMode's second mount join the first fetch.
     if (manager.getSnapshot().status === "idle") manager.getToken().catch(() => {});
     return release;
-  }, [manager, fetchAccessToken]);
+  }, [manager, fetchAccessToken, initialToken]);
 
   return useMemo(() => {
     const { status, hasToken } = snapshot;

@@ -62,8 +62,29 @@ export function checkConfig(input: ProvidersInput, r: Report): CustomJwtProvider
   return providers;
 }
 
+/** A normalized issuer URL without its `http://` or `https://`. */
+const withoutScheme = (normalized: string): string => normalized.replace(/^https?:\/\//, "");
+
 /** An issuer URL with its scheme, case and trailing slashes set aside: how a near miss is spotted. */
-const loosely = (normalized: string): string => normalized.replace(/^https?:\/\//, "").toLowerCase();
+const loosely = (normalized: string): string => withoutScheme(normalized).toLowerCase();
+
+/** The trailing slashes of an issuer: the one difference Convex ignores once a provider matches. */
+const trailingSlashes = (issuer: string): string => /\/*$/.exec(issuer)?.[0] ?? "";
+
+/**
+ * Why an `iss` that nearly matches the provider's `issuer` (equal but for scheme and case) still misses: only
+ * the scheme (an issuer behind a TLS proxy that believes it runs on http://), or the case too.
+ */
+function nearMissHint(issuerUrl: string, iss: string): string {
+  const close = JSON.stringify(issuerUrl);
+  if (withoutScheme(normalizeIssuer(issuerUrl)) === withoutScheme(normalizeTokenIssuer(iss))) {
+    return (
+      ` (only the scheme differs from ${close}: Convex compares http:// and https:// exactly; an issuer behind ` +
+      "a TLS proxy that believes it runs on http:// writes http:// into `iss`)"
+    );
+  }
+  return ` (close to ${close}: the scheme or case differs, and both must match exactly)`;
+}
 
 /**
  * Step 1: routing on the unverified `iss`/`aud`. Returns the matched provider, or a candidate to keep diagnosing with.
@@ -77,6 +98,14 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   const auds = audiences(claims.aud);
   const matched = providers.find((p) => providerMatches(p, iss, auds));
   if (matched) {
+    if (trailingSlashes(matched.issuer) !== trailingSlashes(iss)) {
+      r.warn(
+        "ISSUER_TRAILING_SLASH",
+        `iss ${JSON.stringify(iss)} and issuer ${JSON.stringify(matched.issuer)} differ only by a trailing slash: ` +
+          "Convex accepts the token (it ignores trailing slashes), verifiers that compare exactly do not.",
+      );
+      return { matched, candidate: matched };
+    }
     r.pass(
       "provider",
       `iss ${JSON.stringify(iss)} and aud ${JSON.stringify(claims.aud ?? null)} match provider ` +
@@ -90,6 +119,13 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
     const apps = sameIss.map((p) => JSON.stringify(p.applicationID)).join(", ");
     if (!present(claims.aud)) {
       r.fail("AUDIENCE_MISSING", `The token has no \`aud\`; the provider expects applicationID ${apps}.`, backend);
+    } else if (Array.isArray(claims.aud)) {
+      r.fail(
+        "AUDIENCE_MISMATCH",
+        `aud is an array, ${JSON.stringify(claims.aud)}, and none of its entries is applicationID ${apps} (the ` +
+          "audiences of an API access token, e.g. Auth0's [API, userinfo]).",
+        backend,
+      );
     } else {
       r.fail("AUDIENCE_MISMATCH", `aud ${JSON.stringify(claims.aud)} does not contain applicationID ${apps}.`, backend);
     }
@@ -97,10 +133,7 @@ export function checkProvider(claims: Claims, providers: CustomJwtProvider[], r:
   }
   const issuers = providers.map((p) => providerIssuerUrl(p.issuer));
   const near = providers.find((p) => loosely(normalizeIssuer(p.issuer)) === loosely(normalizeTokenIssuer(iss)));
-  const hint = near
-    ? ` (close to ${JSON.stringify(providerIssuerUrl(near.issuer))}: the scheme or case differs, and both must ` +
-      "match exactly)"
-    : "";
+  const hint = near ? nearMissHint(providerIssuerUrl(near.issuer), iss) : "";
   r.fail(
     "ISSUER_MISMATCH",
     `iss ${JSON.stringify(iss)} matches no provider issuer ${JSON.stringify(issuers)}${hint}.`,

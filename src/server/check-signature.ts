@@ -1,24 +1,29 @@
 /**
- * `diagnoseToken`'s steps 2–3: the provider's JWKS, then biscuit's key selection (`kid`, `alg`) and the
- * signature itself, verified with WebCrypto (independently of the local deployment's jose).
+ * `diagnoseToken`'s steps 2–3: the provider's JWKS, the algorithms real issuers use that Convex cannot verify
+ * (EdDSA, HS256), then biscuit's key selection (`kid`, `alg`) and the signature itself, verified with
+ * WebCrypto (independently of the local deployment's jose).
  *
  * @internal
  * @module
  */
-import { parseHeader, selectJwk, signatureFailureMessage, type KeySelectionFailure } from "./backend-rules";
+import {
+  parseHeader,
+  parsePayload,
+  selectJwk,
+  signatureFailureMessage,
+  type KeySelectionFailure,
+} from "./backend-rules";
+import { checkJwksCaching, checkKidPublished } from "./check-key-rotation";
 import type { CustomJwtProvider } from "./custom-jwt-provider";
 import { loadJwks, type LoadJwksOptions } from "./load-jwks";
 import type { Report } from "./report";
 import { verifySignature } from "./verify-signature";
 
-/** A JWKS cached longer than this (one day) hides a new signing key for too long: a warning. */
-const LONG_CACHE_SEC = 86_400;
-
 /** Steps 2–3: JWKS, kid, alg, signature against `provider`. */
 export async function checkSignature(
   token: string,
   provider: CustomJwtProvider | undefined,
-  opts: LoadJwksOptions,
+  opts: LoadJwksOptions & { now?: number },
   r: Report,
 ): Promise<void> {
   const skipAll = (why: string) => {
@@ -32,23 +37,24 @@ export async function checkSignature(
     for (const check of ["kid", "alg", "signature"] as const) r.skip(check, "The JWKS could not be loaded.");
     return;
   }
-  if (loaded.maxAgeSec !== undefined && loaded.maxAgeSec > LONG_CACHE_SEC) {
-    r.warn("JWKS_CACHE_LONG", `${loaded.detail}: Convex keeps it ${loaded.maxAgeSec} s.`);
-  } else {
-    r.pass("jwks", `${loaded.detail}.`);
-  }
+  checkJwksCaching(loaded, r);
 
   const backend = signatureFailureMessage(token);
   const header = parseHeader(token);
-  const selected = selectJwk(header, loaded.keys, provider.algorithm);
   const skip = (checks: ("alg" | "signature")[]) => {
     for (const check of checks) r.skip(check, "An earlier signature check failed.");
   };
+  const pitfall = algorithmPitfall(header?.alg);
+  if (pitfall) {
+    r.fail(pitfall.code, pitfall.message, backend);
+    return skip(["alg", "signature"]);
+  }
+  const selected = selectJwk(header, loaded.keys, provider.algorithm);
   if (!selected.ok && KID_FAILURES.has(selected.failure)) {
     r.fail(selected.failure, keyFailure(selected.failure, header, loaded.keys, provider.algorithm), backend);
     return skip(["alg", "signature"]);
   }
-  r.pass("kid", `kid ${JSON.stringify(header?.kid)} is in the JWKS.`);
+  checkKidPublished(String(header?.kid), parsePayload(token)?.iat, loaded, opts.now ?? Date.now(), r);
   if (!selected.ok) {
     r.fail(selected.failure, keyFailure(selected.failure, header, loaded.keys, provider.algorithm), backend);
     return skip(["signature"]);
@@ -57,6 +63,30 @@ export async function checkSignature(
   const verified = await verifySignature(token, selected.jwk, provider.algorithm);
   if (verified.ok) r.pass("signature", `Verified with kid ${JSON.stringify(header?.kid)}.`);
   else r.fail("SIGNATURE_INVALID", `The signature does not verify: ${verified.reason}.`, backend);
+}
+
+/**
+ * Algorithms real issuers sign with that Convex cannot verify, named for what they are: the backend's own words
+ * ("missing a 'kid'", "does this key match") point at the `kid`, not at the algorithm.
+ */
+function algorithmPitfall(alg: unknown): { code: "ALG_EDDSA" | "ALG_SYMMETRIC"; message: string } | undefined {
+  if (alg === "EdDSA") {
+    return {
+      code: "ALG_EDDSA",
+      message:
+        "The token is signed with EdDSA (the default of Better Auth's jwt plugin). Convex's customJwt accepts " +
+        "only RS256 and ES256, and fails while parsing the header, before it reads the `kid`.",
+    };
+  }
+  if (typeof alg === "string" && /^HS(256|384|512)$/.test(alg)) {
+    return {
+      code: "ALG_SYMMETRIC",
+      message:
+        `The token is signed with ${alg}, a shared secret (legacy Supabase projects sign this way). Convex ` +
+        "verifies only RS256 and ES256 signatures against a JWKS, and no JWKS holds a shared secret.",
+    };
+  }
+  return undefined;
 }
 
 /** The key-selection failures reported by the `kid` check (the others by the `alg` check). */

@@ -101,6 +101,13 @@ export const FINDINGS = {
       "The issuer must put the provider's `applicationID` in the token's `aud` exactly, or convex/auth.config.ts " +
       "must set `applicationID` to the audience the issuer uses.",
   },
+  ISSUER_TRAILING_SLASH: {
+    check: "provider",
+    party: "auth.config",
+    fix:
+      "Nothing to fix for Convex, which ignores trailing slashes; in convex/auth.config.ts, write the provider's " +
+      "`issuer` exactly as the tokens' `iss`, so that verifiers which compare exactly agree too.",
+  },
   JWKS_UNREACHABLE: {
     check: "jwks",
     party: "auth.config",
@@ -114,6 +121,14 @@ export const FINDINGS = {
     fix:
       "Fix the provider's `jwks` URL in convex/auth.config.ts, or the issuer's server behind it: it must answer 200 " +
       "to a GET with `Accept: application/json`.",
+  },
+  JWKS_AUTH_REQUIRED: {
+    check: "jwks",
+    party: "issuer",
+    fix:
+      "The issuer must serve its JWKS without authentication: Convex fetches it with no cookie or credentials. " +
+      "Exempt the JWKS path from the issuer's auth middleware, or point the provider's `jwks` in " +
+      "convex/auth.config.ts at a public URL (or a data: URL holding the key set).",
   },
   JWKS_CONTENT_TYPE: {
     check: "jwks",
@@ -143,12 +158,36 @@ export const FINDINGS = {
       "The issuer must serve the JWKS with a short `Cache-Control: max-age` (minutes, not days): Convex caches it " +
       "that long, so a new key is not seen before it expires.",
   },
+  JWKS_CACHE_MISSING: {
+    check: "jwks",
+    party: "issuer",
+    fix:
+      "The issuer must serve the JWKS with `Cache-Control: public, max-age=300` (minutes, not seconds or days; " +
+      "convex-custom-jwt/issuer's jwksHandler does), and publish each new key at least that long before signing " +
+      "with it.",
+  },
   HEADER_MALFORMED: {
     check: "kid",
     party: "issuer",
     fix:
       'The issuer must make the JWT header a JSON object with `alg` ("RS256" or "ES256"), `typ: "JWT"` and the ' +
       "`kid` of a key in its JWKS.",
+  },
+  ALG_EDDSA: {
+    check: "kid",
+    party: "issuer",
+    fix:
+      "The issuer must sign with RS256 or ES256, the only algorithms Convex's customJwt accepts. With Better Auth's " +
+      'jwt plugin: `jwt({ jwks: { keyPairConfig: { alg: "RS256" } } })`, then delete the EdDSA rows of its `jwks` ' +
+      "table (the plugin keeps signing with a key it already has).",
+  },
+  ALG_SYMMETRIC: {
+    check: "kid",
+    party: "issuer",
+    fix:
+      "The issuer must sign with an asymmetric key (RS256 or ES256) published in a JWKS: Convex cannot verify a " +
+      "shared-secret (HS256) signature. On Supabase, migrate the project from the legacy JWT secret to JWT " +
+      "signing keys.",
   },
   KID_MISSING: {
     check: "kid",
@@ -161,6 +200,21 @@ export const FINDINGS = {
     fix:
       "The issuer must publish the signing key in its JWKS under this `kid` (publish new keys before signing with " +
       "them: Convex caches the JWKS for its max-age), or sign with a published key.",
+  },
+  KID_MAYBE_NOT_CACHED: {
+    check: "kid",
+    party: "issuer",
+    fix:
+      "The issuer must publish a new key at least the JWKS's max-age before signing with it " +
+      "(convex-custom-jwt/issuer rotates this way) and, until then, sign with the previous key; if this kid was " +
+      "published earlier, nothing to do.",
+  },
+  KEY_PUBLISHED_LATE: {
+    check: "kid",
+    party: "issuer",
+    fix:
+      "Next rotation, the issuer must publish the new key at least the JWKS's max-age before signing with it " +
+      "(convex-custom-jwt/issuer computes when), and keep the old key published until its last token has expired.",
   },
   ALG_MISMATCH: {
     check: "alg",

@@ -12,7 +12,17 @@ import { safeUrl } from "./safe-url";
 
 /** The outcome of {@link loadJwks}. */
 export type JwksLoad =
-  | { ok: true; keys: Record<string, unknown>[]; detail: string; maxAgeSec?: number }
+  | {
+      ok: true;
+      keys: Record<string, unknown>[];
+      detail: string;
+      /** Fetched over HTTP (its headers were read), not a data: URL or a JWKS given locally. */
+      fetched?: boolean;
+      /** How long Convex's cache keeps it (`jwksCacheMs`); absent when it is not kept at all. */
+      maxAgeSec?: number;
+      /** `Last-Modified`, epoch ms. */
+      lastModifiedMs?: number;
+    }
   | { ok: false; code: FindingCode; message: string; backendMessage: string };
 
 /** Options of {@link loadJwks}. */
@@ -78,10 +88,11 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
     };
   }
   if (response.status !== 200) {
+    const locked = response.status === 401 || response.status === 403;
     return {
       ok: false,
-      code: "JWKS_HTTP_ERROR",
-      message: `GET ${shown} answered HTTP ${response.status}.`,
+      code: locked ? "JWKS_AUTH_REQUIRED" : "JWKS_HTTP_ERROR",
+      message: `GET ${shown} answered HTTP ${response.status}${locked ? ": the JWKS is behind authentication" : ""}.`,
       backendMessage: BACKEND_MESSAGES.jwksHttp(shown, response.status, reasonPhrase(response.status)),
     };
   }
@@ -90,7 +101,9 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
     return {
       ok: false,
       code: "JWKS_CONTENT_TYPE",
-      message: `GET ${shown} answered with Content-Type ${JSON.stringify(contentType ?? "none")}.`,
+      message:
+        `GET ${shown} answered with Content-Type ${JSON.stringify(contentType ?? "none")}` +
+        (/html/i.test(contentType ?? "") ? " (an HTML page: a login or error page instead of the JWKS?)." : "."),
       backendMessage: BACKEND_MESSAGES.jwksContentType(contentType ?? "unknown", shown),
     };
   }
@@ -98,10 +111,13 @@ export async function loadJwks(uri: string, opts: LoadJwksOptions = {}): Promise
   if (!keys) return bodyError();
   const cacheControl = response.headers.get("cache-control");
   const cachedMs = jwksCacheMs(cacheControl, response.status);
+  const lastModified = Date.parse(response.headers.get("last-modified") ?? "");
   return {
     ok: true,
     keys,
     detail: `${keys.length} key(s) from ${shown} (${contentType}; Cache-Control: ${cacheControl ?? "none"})`,
+    fetched: true,
     ...(cachedMs > 0 ? { maxAgeSec: cachedMs / 1000 } : {}),
+    ...(Number.isFinite(lastModified) ? { lastModifiedMs: lastModified } : {}),
   };
 }

@@ -1,10 +1,12 @@
 /**
  * The claims every test token gets, in one place: the signed issuer (`createTestIssuer`, jose) and the
  * unsigned one the library's unit tests use (`createUnsignedIssuer`) build their tokens here, so both mint
- * the same `iss`, `sub`, `aud`, `iat`, `exp` and `jti` from the same defaults and overrides.
+ * the same `iss`, `sub`, `aud`, `iat`, `exp` and `jti` from the same defaults and overrides. The payload is
+ * the production signer's (`convex-custom-jwt/issuer`, `tokenPayload`) with the overrides on top.
  *
  * @module
  */
+import { tokenPayload } from "../issuer/token-claims";
 
 /** Per-token overrides for `mint()`. `null` always means "leave the claim (or header) out". */
 export interface MintOptions {
@@ -57,18 +59,17 @@ export const DEFAULT_CLAIMS: Readonly<ClaimDefaults> = {
  * mintClaims(DEFAULT_CLAIMS, Date.now(), { exp: null }, "t1"); // no `exp`
  */
 export function mintClaims(defaults: ClaimDefaults, nowMs: number, m: MintOptions, jti: string) {
-  const nowSec = Math.floor(nowMs / 1000);
+  const lifetimeSec = m.lifetimeSec ?? defaults.lifetimeSeconds;
+  const { applicationID, issuer, subject } = defaults;
+  const base = tokenPayload({ issuer, applicationID, subject, nowMs, lifetimeSec });
+  const nowSec = base.iat as number;
   const iat = m.iat === undefined ? nowSec : m.iat;
-  const exp = m.exp === undefined ? (iat ?? nowSec) + (m.lifetimeSec ?? defaults.lifetimeSeconds) : m.exp;
-  return withoutNulls({
-    iss: m.iss === undefined ? defaults.issuer : m.iss,
-    sub: m.sub === undefined ? defaults.subject : m.sub,
-    aud: m.aud === undefined ? defaults.applicationID : m.aud,
-    iat,
-    exp,
-    jti,
-    ...m.claims,
-  });
+  const exp = m.exp === undefined ? (iat ?? nowSec) + lifetimeSec : m.exp;
+  const overrides: Record<string, unknown> = { iat, exp, jti };
+  if (m.iss !== undefined) overrides.iss = m.iss;
+  if (m.sub !== undefined) overrides.sub = m.sub;
+  if (m.aud !== undefined) overrides.aud = m.aud;
+  return withoutNulls({ ...base, ...overrides, ...m.claims });
 }
 
 /** `obj` without the entries whose value is `null` or `undefined`. */

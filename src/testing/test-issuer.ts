@@ -3,10 +3,17 @@
  * `customJwt` provider, a localhost server for the JWKS and a token endpoint, and full control over
  * every claim so tests can mint exactly the broken token they need. It does not import any test framework.
  *
+ * It is the production signer (`convex-custom-jwt/issuer`: the same key import and public JWK, the same
+ * header and claims, the same signing call) plus its knobs for broken tokens and naive rotations, so the two
+ * cannot drift.
+ *
  * @module
  */
-import { SignJWT, exportJWK, generateKeyPair } from "jose";
+import { generateKeyPair } from "jose";
 import { randomUUID } from "node:crypto";
+import { importIssuerKey } from "../issuer/import-key";
+import { signToken } from "../issuer/sign-token";
+import { tokenHeader } from "../issuer/token-claims";
 import { isSupportedAlgorithm, type CustomJwtProvider } from "../server/custom-jwt-provider";
 import { trackIo } from "./io-activity";
 import { DEFAULT_CLAIMS, mintClaims, withoutNulls, type MintOptions } from "./mint-claims";
@@ -120,10 +127,11 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
   let keySeq = 0;
   const newKey = async (): Promise<SigningKey> => {
     // RSA key generation takes ~100 ms of real time; track it so pump() waits.
-    const { publicKey, privateKey } = await trackIo(generateKeyPair(alg, { extractable: true }));
+    const { privateKey } = await trackIo(generateKeyPair(alg, { extractable: true }));
     const kid = `key-${++keySeq}-${randomUUID().slice(0, 8)}`;
-    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: "sig" };
-    return { kid, privateKey, publicJwk };
+    // The production import: the same public JWK (an allowlist of public members) and signing key.
+    const imported = await trackIo(importIssuerKey({ kid, privateKey }, 0));
+    return { kid, privateKey: imported.privateKey!, publicJwk: { ...imported.publicJwk } };
   };
 
   const providerFor = (jwks: string): CustomJwtProvider => ({
@@ -151,10 +159,9 @@ export async function createTestIssuer(opts: TestIssuerOptions = {}): Promise<Te
 
     async mint(m: MintOptions = {}) {
       const payload = mintClaims(issuer, issuer.now(), m, randomUUID());
-      const header = withoutNulls({ alg, typ: "JWT", kid: m.kid === undefined ? current.kid : m.kid });
-      // The payload is passed raw (no setIssuedAt()/setExpirationTime()) so tests
-      // can produce any claim shape, including ones jose itself would refuse.
-      return trackIo(new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(current.privateKey));
+      const header = withoutNulls({ ...tokenHeader(alg, current.kid), kid: m.kid === undefined ? current.kid : m.kid });
+      // Signed as is (no claim added or checked) so tests can produce any claim shape, even ones jose would refuse.
+      return trackIo(signToken(header, payload, current.privateKey));
     },
 
     sign(claims = {}) {

@@ -212,6 +212,9 @@ describe("createTokenManager's defaults", () => {
     expect(() => createTokenManager({ fetchToken, crossTabKey: "" })).toThrow(TypeError);
     expect(() => createTokenManager({ fetchToken, crossTabKey: 42 as never })).toThrow(/`crossTabKey`/);
     expect(() => createTokenManager({ fetchToken, crossTabLockWaitMs: -1 })).toThrow(/`crossTabLockWaitMs`/);
+    expect(() => createTokenManager({ fetchToken, crossTabJoinWaitMs: "100" as never })).toThrow(
+      'createTokenManager: `crossTabJoinWaitMs` must be a number of milliseconds from 0 to 86400000; got "100".',
+    );
     expect(() => createTokenManager({ fetchToken: undefined as never })).toThrow(/`fetchToken`/);
   });
 });

@@ -3,8 +3,9 @@
  * endpoint by a local Node server, share one manager key. Headless pages share Web Locks and
  * BroadcastChannels within a browser context, release their locks when closed, and `setOffline` is real.
  * Guards peer-token-managers.md pain points 1–3 and 6: tabs racing with rotating refresh tokens
- * (supabase/auth-js#213, authts/oidc-client-ts#430), one fetch per tab per rotation
- * (authts/react-oidc-context#1472), and a network blip turning into a storm or a sign-out.
+ * (supabase/auth-js#213, authts/oidc-client-ts#430), one fetch per tab per rotation, and every new tab
+ * calling the token endpoint (authts/react-oidc-context#1472), and a network blip turning into a storm or a
+ * sign-out.
  */
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -14,7 +15,7 @@ import { startOrigin, type TestOrigin } from "./chromium/server";
 
 interface Harness {
   manager: { signOut(): void; refresh(): Promise<string | null> };
-  state: { calls: number; offlineCalls: number };
+  state: { calls: number; offlineCalls: number; firstTokenMs: number | null };
   token(): string | null;
   status(): string;
 }
@@ -148,5 +149,41 @@ describe("cross-tab in real Chromium", () => {
     expect(fetchesOf("two").length).toBeGreaterThan(start.two);
     await converged(one, "one");
     await converged(two, "two");
+  }, 90_000);
+
+  it("four pages hold a token; a fifth opens and makes 0 token calls, and the four keep their token", async () => {
+    const four = await openPages(4, "key=app&life=60");
+    const held = await converged(four, "app");
+    expect(fetchesOf("app")).toHaveLength(1); // the pages after the first joined too
+    const [fifth] = await openPages(1, "key=app&life=60");
+    expect(await fifth!.evaluate(() => harness.token())).toBe(held);
+    expect(await fifth!.evaluate(() => harness.state.calls)).toBe(0); // its fetcher was never called
+    expect(fetchesOf("app")).toHaveLength(1);
+    expect(await tokens(four)).toEqual([held, held, held, held]); // nobody rotated for the newcomer
+  }, 90_000);
+
+  it("a lone page does not wait for an answer: with a 60 s wait it still has its token at once", async () => {
+    const [page] = await openPages(1, "key=solo&life=60&joinWait=60000");
+    expect(await page!.evaluate(() => harness.state.calls)).toBe(1);
+    expect(fetchesOf("solo")).toHaveLength(1);
+  }, 90_000);
+
+  it("pages present that never answer cost the bounded wait, then the new page fetches once", async () => {
+    // Four pages hold the key's presence lock but never answer (their managers are not started), as a tab
+    // whose script is stuck would.
+    const silent = [];
+    for (let i = 0; i < 4; i++) {
+      const page = await context.newPage();
+      await page.goto(`${origin.url}?key=app&life=60&start=0`);
+      await page.evaluate(() => {
+        void navigator.locks.request("convex-custom-jwt present:app", { mode: "shared" }, () => new Promise(() => {}));
+      });
+      silent.push(page);
+    }
+    const [fifth] = await openPages(1, "key=app&life=60&joinWait=2000");
+    expect(await fifth!.evaluate(() => harness.state.calls)).toBe(1);
+    expect(fetchesOf("app")).toHaveLength(1);
+    // It asked, nobody answered, and it fetched once the wait was over (a lower bound, never flaky).
+    expect(await fifth!.evaluate(() => harness.state.firstTokenMs)).toBeGreaterThanOrEqual(2_000);
   }, 90_000);
 });

@@ -5,7 +5,8 @@
  * refresh storms, one fetch per tab per rotation (authts/react-oidc-context#1472).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { crossTabFetcher, detectCrossTabEnvironment } from "../../src/browser/cross-tab";
+import { crossTabFetcher } from "../../src/browser/cross-tab";
+import { detectCrossTabEnvironment } from "../../src/browser/cross-tab-channel";
 import { createTokenManager } from "../../src/browser/create-token-manager";
 import { TokenManager } from "../../src/core/token-manager";
 import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";

@@ -3,31 +3,40 @@
  * and a counting token issuer on a FakeClock, so that many "tabs" can live in one test.
  */
 import type { FakeClock } from "../../src/testing/fake-clock";
-import type { ChannelLike, CrossTabEnvironment } from "../../src/browser/cross-tab";
+import type { ChannelLike, CrossTabEnvironment } from "../../src/browser/cross-tab-channel";
 import type { FetchContext } from "../../src/core/types";
 import { unsignedJwt } from "../../src/testing/unsigned-jwt";
 
 interface Request {
+  mode: LockMode;
   callback: (lock: Lock | null) => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-/** An exclusive-only LockManager: FIFO per name, `signal` aborts a wait, `ifAvailable` supported. */
+/**
+ * A LockManager: exclusive and shared modes, FIFO per name, `signal` aborts a wait, `ifAvailable`, and
+ * `query()` (what every tab of the origin holds and waits for).
+ */
 export class FakeLocks {
-  readonly #held = new Set<string>();
+  /** The modes held, per name: one entry per granted request. */
+  readonly #held = new Map<string, LockMode[]>();
   readonly #queues = new Map<string, Request[]>();
   /** How many requests were granted, per name. */
   readonly grants = new Map<string, number>();
+  /** How many times `query()` was called. */
+  queries = 0;
 
   request = (name: string, options: LockOptions, callback: (lock: Lock | null) => unknown): Promise<unknown> =>
     new Promise((resolve, reject) => {
-      const { signal, ifAvailable } = options;
+      const { signal, ifAvailable, mode = "exclusive" } = options;
       if (signal?.aborted) return reject(signal.reason);
-      if (ifAvailable && this.#held.has(name)) return Promise.resolve(callback(null)).then(resolve, reject);
-      const request: Request = { callback, resolve, reject };
       const queue = this.#queues.get(name) ?? [];
       this.#queues.set(name, queue);
+      const request: Request = { mode, callback, resolve, reject };
+      if (ifAvailable && (queue.length || !this.#grantable(name, mode))) {
+        return Promise.resolve(callback(null)).then(resolve, reject);
+      }
       queue.push(request);
       signal?.addEventListener("abort", () => {
         const index = queue.indexOf(request);
@@ -39,27 +48,45 @@ export class FakeLocks {
       this.#next(name);
     });
 
+  query = async (): Promise<LockManagerSnapshot> => {
+    this.queries++;
+    const held: LockInfo[] = [];
+    const pending: LockInfo[] = [];
+    for (const [name, modes] of this.#held) for (const mode of modes) held.push({ name, mode });
+    for (const [name, queue] of this.#queues) for (const { mode } of queue) pending.push({ name, mode });
+    return { held, pending };
+  };
+
   /** Whether someone holds `name`. */
   isHeld(name: string): boolean {
-    return this.#held.has(name);
+    return !!this.#held.get(name)?.length;
+  }
+
+  #grantable(name: string, mode: LockMode): boolean {
+    const modes = this.#held.get(name) ?? [];
+    return !modes.length || (mode === "shared" && modes.every((held) => held === "shared"));
   }
 
   #next(name: string): void {
-    const queue = this.#queues.get(name);
-    if (this.#held.has(name) || !queue?.length) return;
-    const { callback, resolve, reject } = queue.shift()!;
-    this.#held.add(name);
-    this.grants.set(name, (this.grants.get(name) ?? 0) + 1);
-    let result: Promise<unknown>;
-    try {
-      result = Promise.resolve(callback({ name, mode: "exclusive" } as Lock));
-    } catch (error) {
-      result = Promise.reject(error);
+    const queue = this.#queues.get(name)!;
+    while (queue.length && this.#grantable(name, queue[0]!.mode)) {
+      const { mode, callback, resolve, reject } = queue.shift()!;
+      const modes = this.#held.get(name) ?? [];
+      this.#held.set(name, modes);
+      modes.push(mode);
+      this.grants.set(name, (this.grants.get(name) ?? 0) + 1);
+      let result: Promise<unknown>;
+      try {
+        result = Promise.resolve(callback({ name, mode } as Lock));
+      } catch (error) {
+        result = Promise.reject(error);
+      }
+      result.then(resolve, reject).finally(() => {
+        modes.splice(modes.indexOf(mode), 1);
+        if (!modes.length) this.#held.delete(name);
+        this.#next(name);
+      });
     }
-    result.then(resolve, reject).finally(() => {
-      this.#held.delete(name);
-      this.#next(name);
-    });
   }
 }
 
@@ -127,7 +154,7 @@ export function fakeOrigin(): { locks: FakeLocks; channels: FakeChannels; enviro
   return {
     locks,
     channels,
-    environment: { locks: locks as unknown as Pick<LockManager, "request">, openChannel: channels.open },
+    environment: { locks: locks as unknown as CrossTabEnvironment["locks"], openChannel: channels.open },
   };
 }
 

@@ -5,7 +5,8 @@
  * other installed packages resolve) and typechecked strictly, with `convex-custom-jwt` mapped to the
  * sources. A block whose first line is a path comment (`// convex/users.ts`) is written at that path,
  * so Convex's usual relative imports work; the project has the two files `npx convex dev` generates,
- * `convex/_generated/api.ts` and `convex/_generated/server.ts` (typed loosely, as before codegen).
+ * `convex/_generated/api.ts` and `convex/_generated/server.ts` (typed loosely, as before codegen), and the
+ * types of the one piece of React Native the Expo recipe imports (`AppState`; react-native is not installed).
  *
  * Guards against samples that miss an import (`api`), use an undeclared global (`import.meta.env` with
  * no Vite types), or call an API that no longer exists.
@@ -53,6 +54,11 @@ const GENERATED = {
   "convex/_generated/server.ts":
     "export { queryGeneric as query, mutationGeneric as mutation, actionGeneric as action, httpActionGeneric as " +
     'httpAction } from "convex/server";\n',
+  // An ambient module (no top-level import or export): AppState as react-native's AppState.d.ts types it.
+  "react-native.d.ts":
+    'declare module "react-native" {\n  export const AppState: {\n    currentState: "active" | "background" | ' +
+    '"inactive" | "unknown" | "extension";\n    addEventListener(type: "change" | "memoryWarning" | "blur" | ' +
+    '"focus", listener: (state: string) => void): { remove(): void };\n  };\n}\n',
 };
 
 describe("README.md samples", () => {
@@ -107,5 +113,6 @@ describe("README.md samples", () => {
         return sample ? `README.md:${sample.line + 1 + line} (${rel}): ${text}` : `${rel}:${line + 1}: ${text}`;
       });
     expect(problems).toEqual([]);
-  });
+    // One TypeScript program over every sample (the Next.js ones load next's types): 15-30 s on 2 busy cores.
+  }, 90_000);
 });

@@ -59,6 +59,9 @@ const MAX_DUE_NOW_ROUNDS = 1000;
  * flows), and return helpers that move time while pumping real I/O.
  *
  * @param startMs - initial fake `Date.now()`. Default: the real current time.
+ * @param options.maxSettleWallMs - how long (real ms) to wait for pending I/O before moving fake time on anyway.
+ *   Default 250; a test of a real server doing real CPU work (password hashing, RSA signing) passes more, so
+ *   that a loaded machine does not turn a slow answer into fake seconds gone by.
  * @example
  * const time = useIntegrationClock();
  * try {
@@ -70,7 +73,10 @@ const MAX_DUE_NOW_ROUNDS = 1000;
  *   time.restore();
  * }
  */
-export function useIntegrationClock(startMs?: number): IntegrationClock {
+export function useIntegrationClock(
+  startMs?: number,
+  { maxSettleWallMs = MAX_SETTLE_WALL_MS }: { maxSettleWallMs?: number } = {},
+): IntegrationClock {
   const clock = createFakeClock({ now: startMs ?? Date.now() });
   const globals = installGlobalClock(clock);
   const io = ioActivity();
@@ -107,7 +113,7 @@ export function useIntegrationClock(startMs?: number): IntegrationClock {
       if (io.events !== last || io.pending > 0) {
         last = io.events;
         quiet = 0;
-        if (performance.now() - started > MAX_SETTLE_WALL_MS) break;
+        if (performance.now() - started > maxSettleWallMs) break;
       } else {
         quiet++;
       }

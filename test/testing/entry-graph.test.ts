@@ -1,7 +1,8 @@
 /**
- * Budgets: /testing and /server never reach the core's bundle, /server needs no dependency, and the kit
- * never imports a test framework (it must work under jest, node:test or a plain script). Checked on the
- * sources' import graph with esbuild, so it runs before any build.
+ * Budgets: /testing, /server and /issuer never reach the core's bundle, /server needs no dependency, /issuer
+ * runs wherever WebCrypto does (no Node API), and the kit never imports a test framework (it must work under
+ * jest, node:test or a plain script). Checked on the sources' import graph with esbuild, so it runs before
+ * any build.
  */
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
@@ -27,11 +28,13 @@ async function inputsOf(entry: string): Promise<string[]> {
 }
 
 describe("entry graph", () => {
-  it("the core (and /convex) import nothing from /testing, /server, /cli, jose, msw or ws", async () => {
+  it("the core (and /convex) import nothing from /testing, /server, /issuer, /cli, jose, msw or ws", async () => {
     for (const entry of ["src/index.ts", "src/convex/index.ts"]) {
       const inputs = await inputsOf(entry);
       expect(inputs.length).toBeGreaterThan(1);
-      expect(inputs.filter((f) => /src\/(testing|server|cli)\/|node_modules\/(jose|msw|ws)\//.test(f))).toEqual([]);
+      expect(inputs.filter((f) => /src\/(testing|server|issuer|cli)\/|node_modules\/(jose|msw|ws)\//.test(f))).toEqual(
+        [],
+      );
     }
   });
 
@@ -42,6 +45,28 @@ describe("entry graph", () => {
       .map((f) => f.split("node_modules/")[1]?.split("/")[0]);
     expect([...new Set(packages)]).toEqual(["jwt-decode"]);
     expect(inputs.filter((f) => f.includes("src/testing/"))).toEqual([]);
+  });
+
+  it("/issuer uses jose (jwt-decode via the shared rules), no Node API, nothing from /testing or /cli", async () => {
+    const result = await build({
+      entryPoints: ["src/issuer/index.ts"],
+      absWorkingDir: ROOT,
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: "neutral",
+      format: "esm",
+      logLevel: "silent",
+      mainFields: ["module", "main"],
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    const packages = new Set(
+      inputs.filter((f) => f.includes("node_modules")).map((f) => f.split("node_modules/")[1]?.split("/")[0]),
+    );
+    expect([...packages].sort()).toEqual(["jose", "jwt-decode"]);
+    expect(inputs.filter((f) => /src\/(testing|cli|react|convex|browser)\//.test(f))).toEqual([]);
+    // platform "neutral" leaves no Node builtin resolvable: a node: import would have failed the build.
+    expect(result.errors).toEqual([]);
   });
 
   it("/testing and the CLI never import vitest (or any test framework)", async () => {

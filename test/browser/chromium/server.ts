@@ -1,6 +1,7 @@
 /**
  * The Chromium tests' origin: a Node http server on 127.0.0.1 (port 0) that serves the page (bundled
- * with esbuild on start) and a counting token endpoint minting short-lived unsigned JWTs.
+ * with esbuild on start) and a counting token endpoint minting short-lived unsigned JWTs (`?delay=` ms of
+ * latency, like a real issuer's round trip).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -84,8 +85,11 @@ export async function startOrigin(): Promise<TestOrigin> {
       const fetch: Fetch = { key: url.searchParams.get("key") ?? "", at: Date.now() };
       origin.fetches.push(fetch);
       const life = Number(url.searchParams.get("life") ?? 8);
-      if (origin.hold) held.push(() => answer(fetch, life, res));
-      else answer(fetch, life, res);
+      const delay = Number(url.searchParams.get("delay") ?? 0);
+      const go = () => answer(fetch, life, res);
+      if (origin.hold) held.push(go);
+      else if (delay > 0) setTimeout(go, delay);
+      else go();
     } else {
       res.writeHead(404);
       res.end();
