@@ -1,11 +1,14 @@
 /**
  * `chooseAnswer`: how a fetcher answers Convex's `fetchToken({ forceRefreshToken })`, as a pure function of
- * what Convex asked, what the manager holds, what the client holds and the time. Both fetchers use it: the
- * Convex one (`convexTokenFetcher`, under `connectConvex`) and the React one (`useConvexCustomJwt`).
+ * how Convex asked (its start, a scheduled refetch, after a server rejection), what the manager holds and is
+ * doing, what the client holds, and whether one of the manager's `fetchTimeoutMs` has passed since Convex
+ * asked. Both fetchers use it: the Convex one (`convexTokenFetcher`, under `connectConvex`) and the React one
+ * (`useConvexCustomJwt`); `runAnswer` asks it again at every change until it answers.
  *
  * @module
  */
 import type { TokenSnapshot } from "../core/types";
+import type { AskSituation } from "./ask-situation";
 
 /**
  * Margin, in ms, for the round trip and the backend's zero mid-session leeway: a token handed to Convex
@@ -22,86 +25,91 @@ export interface ConvexAsk {
   readonly forceRefreshToken: boolean;
 }
 
-/** The times of the manager's snapshot the policy reads (epoch ms). */
-export type TokenTimes = Pick<TokenSnapshot, "issuedAt" | "expiresAt" | "nextFetchAt">;
+/** What of the manager's snapshot the policy reads. */
+export type ManagerState = Pick<TokenSnapshot, "status" | "exhausted" | "hasToken" | "issuedAt">;
 
-/** What the manager holds. */
+/** What the manager holds and is doing. */
 export interface ManagerView {
   /** The token it can serve now (`peekToken()`), or `null`. */
   readonly token: string | null;
-  /** Its snapshot: when that token was issued and expires, and when the manager fetches next. */
-  readonly snapshot: TokenTimes;
-}
-
-/** What the fetcher knows of the client it answers. */
-export interface ClientView {
-  /** False once nothing uses the fetcher any more (the React hook unmounted): every answer is `null`. */
-  readonly active: boolean;
-  /** The token the client holds: the fetcher's last answer (`null` when none). */
-  readonly held: string | null;
-  /** The server rejected `held` (Convex said so through `onRefreshChange`, convex ≥ 1.40). */
-  readonly rejected: boolean;
   /**
-   * From when (epoch ms) a forced call for `held` is Convex's own scheduled refetch rather than a server
-   * rejection (`null`: unknown, a rejection). See {@link refetchDueAfterHandOver} and {@link refetchDueBeforeExpiry}.
+   * Its snapshot: whether it is signed out or gave up for now, whether it still holds a token that has not
+   * expired (perhaps too close to `exp` to serve to a new caller, still good for the socket that runs on it),
+   * and when its token was issued.
    */
-  readonly refetchDueFrom: number | null;
+  readonly snapshot: ManagerState;
 }
 
 /** Everything the answer depends on. */
 export interface AnswerSituation {
   readonly ask: ConvexAsk;
+  /** How Convex asked (see `howConvexAsked`): what waiting costs it. */
+  readonly how: AskSituation;
   readonly manager: ManagerView;
-  readonly client: ClientView;
-  /** Wall-clock time of the call, epoch ms. */
+  /** The token the client holds: the fetcher's last answer Convex took (`null` when none). */
+  readonly held: string | null;
+  /** Wall-clock time, epoch ms. */
   readonly now: number;
   /** The client's `authRefreshTokenLeewaySeconds`, in ms. */
   readonly leewayMs: number;
-  /**
-   * The fetcher answers by a deadline whatever the manager does (`convexTokenFetcher`'s `answerWithinMs`).
-   * Without one, it waits for a rotation only when the manager has one planned while the held token is good.
-   */
-  readonly waitIsBounded: boolean;
+  /** One of the manager's `fetchTimeoutMs` has passed since Convex asked. */
+  readonly waited: boolean;
 }
 
 /**
- * How to answer:
- * - `answerNull`: resolve `null` at once, asking the manager nothing;
- * - `handOver`: the manager's current token (Convex does not hold it, and it is young enough);
- * - `awaitRotation`: wait for the manager's next token (Convex's scheduled refetch came before the manager's
- *   own rotation; the socket keeps running on the token it holds meanwhile);
- * - `getToken`: `manager.getToken()`: the manager holds no token; start its fetch or join the one in flight;
- * - `forceRefresh`: `manager.getToken({ forceRefresh: true })`: a newly minted token.
+ * What the fetcher waits for, asking the manager once:
+ * - `getToken`: the manager holds no token: `manager.getToken()` starts it, or joins its fetch or next try;
+ * - `forceRefresh`: a newly minted token, `manager.getToken({ forceRefresh: true })`;
+ * - `rotation`: the manager's own next token (Convex's scheduled refetch came before the manager's
+ *   rotation, or while it retries); nothing is asked of the manager.
  */
-export type AnswerStrategy = "answerNull" | "handOver" | "awaitRotation" | "getToken" | "forceRefresh";
+export type WaitFor = "getToken" | "forceRefresh" | "rotation";
+
+/** The policy's verdict: answer Convex now (a token, or `null`), or wait and ask again at the next change. */
+export type Answer = { readonly answer: string | null } | { readonly wait: WaitFor };
 
 /**
- * Choose how to answer Convex (pure). The rules, in order:
+ * Choose how to answer Convex now (pure). The rules, in order:
  *
- * | Convex asked | the manager holds | answer |
+ * | Convex asked | the manager | answer |
  * |---|---|---|
- * | not forced, or the client is no longer used | anything | `answerNull` |
- * | forced | no token | `getToken` |
- * | forced | a token the client lacks, young enough | `handOver` |
- * | forced | a token the client lacks, older | `forceRefresh` |
- * | forced: Convex's scheduled refetch | the client's token, and a rotation planned or a deadline | `awaitRotation` |
- * | forced: otherwise (a server rejection) | the client's token | `forceRefresh` |
+ * | not forced | anything | `null` |
+ * | forced | signed out (or disposed) | `null` |
+ * | forced | holds a token the client lacks, young enough | that token |
+ * | its start, or a rejection (socket waits), once `waited` or `exhausted` | any | its valid token, else `null` |
+ * | a scheduled refetch (socket runs), once `waited` or `exhausted` | a token the client lacks | that token |
+ * | a scheduled refetch, `exhausted` | no token that has not expired | `null` |
+ * | otherwise | no token | wait: `getToken` |
+ * | otherwise | a token the client lacks, older | wait: `forceRefresh` |
+ * | a scheduled refetch | the client's token | wait: `rotation` (never `null` while the manager tries) |
+ * | its start, or after a rejection | the client's token | wait: `forceRefresh` |
  *
  * "Young enough": at most `leeway − 5 s` old, so Convex's own refetch (at confirmation + lifetime − leeway)
- * lands before `exp`. "A rotation planned": the manager's next fetch falls while the client's token is still
- * good; "a deadline": the fetcher answers by one whatever the manager does. The answer never hands Convex
- * the token it holds (Convex would stop refreshing).
+ * lands before `exp`. A token the client lacks is never the one it holds: a scheduled refetch is never
+ * answered with the client's own token (Convex would stop refreshing). After a rejection, the manager's valid
+ * token may be the client's own: Convex counts it as a failed re-authentication, like `null`, and the adapter
+ * pushes the next token.
  *
  * @example
- * chooseAnswer({ ask: { forceRefreshToken: false }, ... }); // "answerNull": Convex's start costs one fetch
+ * chooseAnswer({ ask: { forceRefreshToken: false }, ... }); // { answer: null }: Convex's start costs one fetch
  */
-export function chooseAnswer(situation: AnswerSituation): AnswerStrategy {
-  const { ask, manager, client } = situation;
-  if (!ask.forceRefreshToken || !client.active) return "answerNull";
-  if (manager.token === null) return "getToken";
-  if (manager.token !== client.held) return isYoungEnough(situation) ? "handOver" : "forceRefresh";
-  const wait = isScheduledRefetch(situation) && (situation.waitIsBounded || rotatesWhileValid(manager));
-  return wait ? "awaitRotation" : "forceRefresh";
+export function chooseAnswer(situation: AnswerSituation): Answer {
+  const { ask, how, manager, held, waited } = situation;
+  const { status, exhausted } = manager.snapshot;
+  if (!ask.forceRefreshToken) return { answer: null };
+  if (status === "signedOut" || status === "disposed") return { answer: null };
+  const { token } = manager;
+  const lacked = token !== null && token !== held ? token : null; // a token the client lacks
+  if (lacked !== null && isYoungEnough(situation)) return { answer: lacked };
+  const giveUp = waited || exhausted; // waiting longer is not worth it, or will not help
+  if (how !== "scheduled") {
+    if (giveUp) return { answer: token };
+    return { wait: token === null ? "getToken" : "forceRefresh" };
+  }
+  if (giveUp && lacked !== null) return { answer: lacked };
+  if (exhausted && !manager.snapshot.hasToken) return { answer: null };
+  if (token === null) return { wait: "getToken" };
+  return { wait: lacked !== null ? "forceRefresh" : "rotation" };
 }
 
 /** The manager's token is young enough for Convex's own refetch of it to land before its `exp`. */
@@ -110,37 +118,15 @@ function isYoungEnough({ manager, now, leewayMs }: AnswerSituation): boolean {
   return issuedAt !== null && now - issuedAt <= Math.max(0, leewayMs - YOUNG_MARGIN_MS);
 }
 
-/** A forced call for the token the client holds is Convex's scheduled refetch, not a server rejection. */
-function isScheduledRefetch({ client, now }: AnswerSituation): boolean {
-  return !client.rejected && client.refetchDueFrom !== null && now >= client.refetchDueFrom;
-}
-
-/** The manager plans its next fetch while the held token is still good (with the young margin). */
-function rotatesWhileValid({ snapshot: { expiresAt, nextFetchAt } }: ManagerView): boolean {
-  return expiresAt !== null && nextFetchAt !== null && nextFetchAt <= expiresAt - YOUNG_MARGIN_MS;
-}
-
 /**
- * When Convex's own refetch of a token handed over at `handedAt` falls due, less 3 s: Convex refetches at
- * confirmation + lifetime − leeway, and confirmation comes after the hand-over. A forced call more than
- * 3 s before it is a server rejection (how a fetcher tells one on convex < 1.40, which has no
- * `onRefreshChange`). Unknown times count as a zero lifetime.
+ * Whether the manager is still trying to get a token: not signed out or disposed, and not `exhausted` (its
+ * callers without a valid token do not get its error at once). What the UI shows as loading when no valid
+ * token is held.
+ *
+ * @example
+ * const loading = !snapshot.hasToken && isStillTrying(snapshot);
  */
-export function refetchDueAfterHandOver(
-  handedAt: number,
-  token: Pick<TokenTimes, "issuedAt" | "expiresAt">,
-  leewayMs: number,
-): number {
-  const { issuedAt, expiresAt } = token;
-  const lifetimeMs = issuedAt !== null && expiresAt !== null ? expiresAt - issuedAt : 0;
-  return handedAt + lifetimeMs - leewayMs - 3_000;
-}
-
-/**
- * When Convex's own refetch of the token it holds falls due, reckoned from that token's expiry: `leeway`
- * before `exp`, less 1 s. For a fetcher that does not record hand-overs (the React hook's); `null` when the
- * expiry is unknown.
- */
-export function refetchDueBeforeExpiry(expiresAt: number | null, leewayMs: number): number | null {
-  return expiresAt === null ? null : expiresAt - leewayMs - 1_000;
+export function isStillTrying(snapshot: Pick<TokenSnapshot, "status" | "exhausted">): boolean {
+  const { status, exhausted } = snapshot;
+  return status !== "signedOut" && status !== "disposed" && !exhausted;
 }

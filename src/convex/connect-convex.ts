@@ -29,9 +29,11 @@ const connections = new WeakMap<object, Connection>();
  * - `ConvexClient`, `ConvexReactClient`, `BaseConvexClient`: authenticated with one fetch and one
  *   `Authenticate` at start; re-authenticated on every rotation of the manager (one fetch, one
  *   `Authenticate`), after a server rejection (one fresh token, on every supported convex version), after
- *   an outage (once the manager has a token again), and signed out (`Authenticate` with no token) on
- *   `manager.signOut()`. During an outage the client keeps the still-valid token it holds: it is never
- *   signed out while the manager holds a valid token, and never waits longer than about `answerWithinMs`.
+ *   an outage (the token is pushed the moment the manager has it), and signed out (`Authenticate` with no
+ *   token) on `manager.signOut()`. Convex is answered according to how it asked: at its scheduled refetch
+ *   (its socket runs on the token it holds) the answer waits for the manager and is never `null` while the
+ *   manager still tries; at its start and after a rejection (its socket waits) it waits at most the manager's
+ *   `fetchTimeoutMs`, then gets the valid token the manager holds, or `null` so public queries run.
  * - `ConvexHttpClient`: every `query`, `mutation`, `action` (and `function`, `consistentQuery`) is sent with
  *   a token valid for at least the manager's `minValidityMs`; an auth rejection (HTTP 401) triggers one
  *   forced refresh and one retry. A call made while the manager cannot get a token rejects with its error

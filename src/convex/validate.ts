@@ -14,11 +14,6 @@ const TOKEN_SOURCE_METHODS = ["getToken", "peekToken", "getSnapshot", "subscribe
 /** Convex's default `authRefreshTokenLeewaySeconds`. */
 export const CONVEX_DEFAULT_LEEWAY_SECONDS = CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS;
 
-/** The default `answerWithinMs`: the manager's default `fetchTimeoutMs`. */
-export const DEFAULT_ANSWER_WITHIN_MS = 10_000;
-
-const DAY_MS = 86_400_000;
-
 /** True when `value` is an object (or function) with a method of each of these names. */
 export function hasMethods(value: unknown, names: readonly string[]): boolean {
   if (value === null || value === undefined) return false;
@@ -49,13 +44,23 @@ export function fail(where: string, name: string, what: string, got: string, tod
   throw new TypeError(`${where}: \`${name}\` must be ${what}; got ${got}. ${todo}`);
 }
 
-/** Throw a `TypeError` naming the missing methods unless `manager` has what the adapters call on it. */
+/** Whether `value` has a `fetchTimeoutMs` the adapters can wait: a number of milliseconds >= 1. */
+function hasFetchTimeout(value: unknown): boolean {
+  const ms = (value as { fetchTimeoutMs?: unknown } | null | undefined)?.fetchTimeoutMs;
+  return typeof ms === "number" && ms >= 1 && ms < Number.POSITIVE_INFINITY;
+}
+
+/**
+ * Throw a `TypeError` naming what is missing unless `manager` has what the adapters use: its methods, and
+ * its `fetchTimeoutMs` (how long they wait for a token while Convex's socket is paused or stopped).
+ */
 export function assertTokenSource(manager: unknown, where: string): asserts manager is TokenSource {
-  if (hasMethods(manager, TOKEN_SOURCE_METHODS)) return;
-  const missing = TOKEN_SOURCE_METHODS.filter((name) => !hasMethods(manager, [name]));
+  if (hasMethods(manager, TOKEN_SOURCE_METHODS) && hasFetchTimeout(manager)) return;
+  const missing = TOKEN_SOURCE_METHODS.filter((name) => !hasMethods(manager, [name])).map((name) => `${name}()`);
+  if (!hasFetchTimeout(manager)) missing.push("a `fetchTimeoutMs` of 1 ms or more");
   const got =
     typeof manager === "object" && manager !== null
-      ? `an object without ${missing.map((name) => `${name}()`).join(", ")}`
+      ? `an object without ${missing.join(", ")}`
       : describeValue(manager);
   fail(
     where,
@@ -82,20 +87,17 @@ export function leewayMsOf(value: unknown, where: string): number {
   return value * 1000;
 }
 
-/** Check `answerWithinMs` as passed to `where`; returns it (10 s if left out). */
-export function answerWithinMsOf(value: unknown, where: string): number {
-  if (value === undefined) return DEFAULT_ANSWER_WITHIN_MS;
-  if (typeof value !== "number" || !(value >= 1 && value <= DAY_MS)) {
-    fail(
-      where,
-      "answerWithinMs",
-      `a number of milliseconds from 1 to ${DAY_MS}`,
-      describeValue(value),
-      "Set it to your token manager's `fetchTimeoutMs`, or leave it out for the default of " +
-        `${DEFAULT_ANSWER_WITHIN_MS}.`,
-    );
-  }
-  return value;
+/**
+ * Throw a `TypeError` if the app still passes `answerWithinMs`, an option that is gone: how long the adapters
+ * wait for a token is the manager's `fetchTimeoutMs`.
+ */
+export function rejectAnswerWithinMs(options: object, where: string): void {
+  if (!("answerWithinMs" in options)) return;
+  throw new TypeError(
+    `${where}: \`answerWithinMs\` is no longer an option: how long Convex waits for a token is now read from ` +
+      "the token manager's `fetchTimeoutMs`. Remove `answerWithinMs` from this call, and set `fetchTimeoutMs` " +
+      "in createTokenManager() if its default of 10000 ms does not suit the app.",
+  );
 }
 
 /** Check `connectConvex`'s `onChange` option; returns it (a no-op if left out). */

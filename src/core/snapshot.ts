@@ -32,18 +32,29 @@ export interface TokenSnapshot {
   readonly error: unknown;
   /** Consecutive failed fetches (0 after a success). */
   readonly failures: number;
+  /**
+   * True once the last failure made callers without a valid token get the error at once (the `error`
+   * event's `exhausted`: the retry policy's attempts are used up, the failure is not retryable, the next try
+   * is too far off, or the network is offline), until the next token. The manager still tries again in the
+   * background; while false and not signed out, it is still trying.
+   */
+  readonly exhausted: boolean;
   /** Estimated local clock offset against the issuer's, in ms (positive: local clock ahead). */
   readonly clockSkewMs: number;
 }
 
-/** The failure record: consecutive failed fetches and the last failure, both cleared by a success. */
+/**
+ * The failure record: consecutive failed fetches, the last failure, and whether it made callers fail fast;
+ * all cleared by a success.
+ */
 export interface Failures {
   readonly count: number;
   readonly last: unknown;
+  readonly exhausted: boolean;
 }
 
 /** No failure since the last success. */
-export const NO_FAILURES: Failures = { count: 0, last: null };
+export const NO_FAILURES: Failures = { count: 0, last: null, exhausted: false };
 
 /** The public snapshot of `state`, its times shown on the wall clock. */
 export function snapshotOf(state: State, time: Timeline, failures: Failures, clockSkewMs: number): TokenSnapshot {
@@ -59,8 +70,28 @@ export function snapshotOf(state: State, time: Timeline, failures: Failures, clo
     issuer: held?.iss ?? null,
     error: failures.last,
     failures: failures.count,
+    exhausted: exhaustedIn(state, failures),
     clockSkewMs,
   });
+}
+
+/**
+ * Whether callers without a valid token get the error at once in `state`: after a failure that made them, and
+ * through the background tries that follow it (a fetch that `start()` begins is a new round).
+ */
+function exhaustedIn(state: State, failures: Failures): boolean {
+  switch (state.status) {
+    case "retrying":
+      // As the error event said, set when the failure came (a caller asking once the next try is near waits).
+      return failures.exhausted;
+    case "fetching":
+      return failures.exhausted && state.reason !== "initial";
+    case "idle":
+    case "valid":
+    case "signedOut":
+    case "disposed":
+      return false;
+  }
 }
 
 /** When the next fetch is planned in `state` (time line), if any. */

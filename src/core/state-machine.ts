@@ -231,7 +231,8 @@ export class StateMachine {
     const { attempt, delayMs, failFast } = planRetry(tried, failure, this.#options, () => this.#clock.random());
     const held = live(keep, now);
     const retryAt = offline ? Infinity : now + delayMs;
-    this.#failures = { count: this.#failures.count + 1, last: error };
+    // The error event's and the snapshot's `exhausted` (callers asking now get the error at once).
+    this.#failures = { count: this.#failures.count + 1, last: error, exhausted: failFast };
     // Callers who ask later wait for the next try once it falls due within `callerWaitMs`, unless the round is over.
     const over = roundOver(attempt, failure, this.#options);
     this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast: over });

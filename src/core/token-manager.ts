@@ -31,10 +31,19 @@ export class TokenManager implements TokenSource {
   readonly #clock: Clock;
   readonly #machine: StateMachine;
   readonly #hot: HotPath;
+  /**
+   * How long one fetcher call may run before it is aborted, in ms: the `fetchTimeoutMs` option (default
+   * 10,000). The Convex adapter waits this long for a token while Convex's socket is paused or stopped.
+   *
+   * @example
+   * createTokenManager({ fetchToken, fetchTimeoutMs: 3_000 }).fetchTimeoutMs; // 3000
+   */
+  readonly fetchTimeoutMs: number;
 
   /** @throws TypeError naming the option, for a bad option. */
   constructor(options: TokenManagerOptions) {
     const resolved = validateOptions(options);
+    this.fetchTimeoutMs = resolved.fetchTimeoutMs;
     this.#clock = clockWith(options.clock);
     this.#machine = new StateMachine(resolved, this.#clock, options.logger);
     this.#hot = this.#machine.hot;

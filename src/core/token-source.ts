@@ -11,6 +11,11 @@ import type { GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
  * interface, so a hand-written fake satisfies it. `TokenManager` implements it.
  */
 export interface TokenSource {
+  /**
+   * How long one fetcher call may run before the manager aborts it, in ms (the manager's `fetchTimeoutMs`).
+   * The Convex and React adapters wait this long for a token while Convex's socket is paused or stopped.
+   */
+  readonly fetchTimeoutMs: number;
   getToken(options?: GetTokenOptions): Promise<string | null>;
   /** The held token if it can be served now, else `null`; synchronous, never fetches. */
   peekToken(): string | null;

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type ConvexAsk, chooseAnswer, refetchDueBeforeExpiry } from "../convex/answer-policy";
+import type { ConvexAsk } from "../convex/answer-policy";
+import { ClientRecord } from "../convex/client-record";
 import { runAnswer } from "../convex/run-answer";
 import { leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
@@ -17,51 +18,37 @@ export interface ReactTokenFetcher {
 
 /**
  * Convex's `AuthTokenFetcher` contract for a client that this code cannot push rotations to (it only
- * learns of them when Convex asks), so every answer must keep Convex's own schedule safe. It answers as
- * the shared answer policy (`chooseAnswer`) says, with what this fetcher knows:
+ * learns of them when Convex asks). It answers as the shared answer policy (`chooseAnswer`) says, according
+ * to how Convex asked, with what this fetcher can know:
  *
- * - no push, so no deadline: it waits for the manager's rotation only when one is planned while the held
- *   token is still good (Convex's leeway larger than the manager's: one fetch per rotation, not two; the
- *   socket keeps running on the held token meanwhile);
- * - Convex's scheduled refetch is told from a rejection by the held token's expiry: Convex asks `leeway`
- *   before `exp`, a rejection comes any time and needs a new token now;
- * - never throws (a failure answers `null`), never hangs on a signed-out manager; `null` once nothing that
- *   uses it is mounted, so Convex's scheduled refetch cannot sign an unmounted client back in.
+ * - Convex's start is told by its unforced first call; a server rejection by a forced call well before
+ *   Convex's own refetch of the token it was handed (`ConvexProviderWithAuth` keeps `onRefreshChange` for
+ *   itself);
+ * - at its start or after a rejection (socket paused or stopped) it waits at most the manager's
+ *   `fetchTimeoutMs` for a token; at its scheduled refetch (socket running) it waits for the manager's next
+ *   token, `null` only once the manager signed out or gave up with no valid token;
+ * - never throws; `null` once nothing that uses it is mounted, so Convex's scheduled refetch cannot sign an
+ *   unmounted client back in.
  *
  * Throws a `TypeError` when `leewaySeconds` is not a number of seconds >= 0.
  */
 export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): ReactTokenFetcher {
   const leewayMs = leewayMsOf(leewaySeconds, "useConvexCustomJwt");
-  let held: string | null = null;
+  const client = new ClientRecord(leewayMs);
   let users = 0;
 
   const fetcher = async (ask: ConvexAsk): Promise<string | null> => {
-    let answer: string | null;
-    try {
-      const token = manager.peekToken();
-      const snapshot = manager.getSnapshot();
-      const strategy = chooseAnswer({
-        ask,
-        manager: { token, snapshot },
-        client: {
-          active: users > 0,
-          held,
-          rejected: false, // ConvexProviderWithAuth passes no onRefreshChange
-          // Read only when the manager's token is the one Convex holds: then these are its times.
-          refetchDueFrom: refetchDueBeforeExpiry(snapshot.expiresAt, leewayMs),
-        },
-        now: Date.now(),
-        leewayMs,
-        waitIsBounded: false,
-      });
-      if (strategy === "answerNull") return null;
-      answer = await runAnswer(strategy, manager, token, held);
-    } catch {
-      answer = null; // never throw into Convex: its socket would stay paused or stopped
-    }
-    // Unmounted while waiting: hand nothing to a client nobody renders any more.
-    held = users === 0 ? null : answer;
-    return held;
+    if (users === 0) return null;
+    const forced = ask.forceRefreshToken === true;
+    const call = client.ask(forced, Date.now());
+    const { answer, times } = await runAnswer(manager, {
+      ...call,
+      ask: { forceRefreshToken: forced },
+      held: client.held,
+      leewayMs,
+    });
+    client.answered(call, forced, answer, Date.now(), times);
+    return answer;
   };
   return Object.assign(fetcher, {
     retain(): () => void {
@@ -71,6 +58,8 @@ export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): 
         if (released) return;
         released = true;
         users -= 1;
+        // Unmounted: the call under way answers null, and nothing is handed to a client nobody renders.
+        if (users === 0) client.release();
       };
     },
   });

@@ -20,6 +20,7 @@ function snapshot(status: TokenStatus, claims?: TokenClaims): TokenSnapshot {
     issuer: claims?.iss ?? null,
     error: null,
     failures: 0,
+    exhausted: false,
     clockSkewMs: 0,
   });
 }

@@ -6,6 +6,7 @@
 import { CONVEX_CLIENT_REFRESH_LEEWAY_SECONDS } from "../core/convex-time-rules";
 import { useCallback, useEffect, useMemo, useSyncExternalStore } from "react";
 import type { TokenStatus } from "../core/types";
+import { isStillTrying } from "../convex/answer-policy";
 import { assertTokenSource } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 import { useInitialToken } from "./provider-source";
@@ -36,7 +37,13 @@ export interface UseConvexCustomJwtOptions {
 
 /** What {@link useConvexCustomJwt} returns: `ConvexProviderWithAuth`'s `useAuth` shape, plus UI state. */
 export interface ConvexCustomJwtState {
-  /** True until the manager has either a token or a definitive answer (signed out). */
+  /**
+   * True while the manager has no valid token and is still trying to get one: idle, fetching, or retrying
+   * with its retry policy not exhausted (an outage is shown as loading, never as a sign-out). False once it
+   * holds a token, is signed out, or gave up for now (`snapshot.exhausted`: callers get its error at once,
+   * Convex is answered `null`); it still tries in the background, and `isAuthenticated` turns true with
+   * the next token.
+   */
   readonly isLoading: boolean;
   /** True while the manager holds a token that has not expired. */
   readonly isAuthenticated: boolean;
@@ -106,7 +113,7 @@ export function useConvexCustomJwt(
   return useMemo(() => {
     const { status, hasToken } = snapshot;
     return {
-      isLoading: !hasToken && (status === "idle" || status === "fetching" || status === "retrying"),
+      isLoading: !hasToken && isStillTrying(snapshot), // the same rule the answer policy answers Convex by
       isAuthenticated: hasToken,
       fetchAccessToken,
       status,

@@ -1,173 +1,242 @@
 /**
- * The answer policy on its own: a table of situations → strategies, the two reckonings of Convex's own
- * refetch time, and the rule that matters most to Convex, as a property: a forced call is never answered
- * with the token the client already holds (get-convex/convex-js#184: Convex then stops refreshing, and the
- * session silently expires).
+ * The answer policy on its own: a table of situations (how Convex asked, what the manager holds and is
+ * doing, whether one fetchTimeoutMs has passed) → answers, and the rules that matter most to Convex as
+ * properties: a scheduled refetch is never answered with the token the client holds (get-convex/convex-js#184:
+ * Convex then stops refreshing, and the session silently expires), and never with `null` while the manager is
+ * still trying (issue 14: a transient failure must not sign the user out).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  type AnswerSituation,
-  type AnswerStrategy,
-  chooseAnswer,
-  refetchDueAfterHandOver,
-  refetchDueBeforeExpiry,
-} from "../../src/convex/answer-policy";
+import { type Answer, type AnswerSituation, chooseAnswer, isStillTrying } from "../../src/convex/answer-policy";
 
 const S = 1_000;
 const MIN = 60 * S;
 const NOW = Date.UTC(2026, 0, 1, 12);
 const LEEWAY = 10 * S; // Convex's default authRefreshTokenLeewaySeconds
 
-/** A 15-minute token issued `ageMs` before NOW; the manager's next fetch `nextInMs` from NOW. */
-function times(ageMs: number, nextInMs: number | null = 15 * MIN - ageMs - 75 * S) {
-  const issuedAt = NOW - ageMs;
-  return { issuedAt, expiresAt: issuedAt + 15 * MIN, nextFetchAt: nextInMs === null ? null : NOW + nextInMs };
+/** The manager's snapshot: a valid token issued `ageMs` before NOW (none when null). */
+function snapshot(ageMs: number | null, fields: Partial<AnswerSituation["manager"]["snapshot"]> = {}) {
+  const issuedAt = ageMs === null ? null : NOW - ageMs;
+  return { status: "valid", exhausted: false, hasToken: ageMs !== null, issuedAt, ...fields } as const;
 }
 
-/** A forced call from a client that holds token "A", which the manager also holds, 2 s old. */
-function situation(change: {
-  ask?: Partial<AnswerSituation["ask"]>;
-  manager?: Partial<AnswerSituation["manager"]>;
-  client?: Partial<AnswerSituation["client"]>;
-  leewayMs?: number;
-  waitIsBounded?: boolean;
-}): AnswerSituation {
+/** By default: Convex's scheduled refetch of token "A", which the manager also holds, 2 s old. */
+function situation(
+  change: Partial<Omit<AnswerSituation, "manager">> & { manager?: Partial<AnswerSituation["manager"]> },
+) {
   return {
-    ask: { forceRefreshToken: true, ...change.ask },
-    manager: { token: "A", snapshot: times(2 * S), ...change.manager },
-    client: { active: true, held: "A", rejected: false, refetchDueFrom: NOW - S, ...change.client },
+    ask: { forceRefreshToken: true },
+    how: "scheduled",
+    held: "A",
     now: NOW,
-    leewayMs: change.leewayMs ?? LEEWAY,
-    waitIsBounded: change.waitIsBounded ?? true,
-  };
+    leewayMs: LEEWAY,
+    waited: false,
+    ...change,
+    manager: { token: "A", snapshot: snapshot(2 * S), ...change.manager },
+  } satisfies AnswerSituation;
 }
 
-const table: [name: string, situation: AnswerSituation, expected: AnswerStrategy][] = [
-  // Convex's start: setAuth's first call, then the forced one.
-  ["not forced (setAuth's cached-token call)", situation({ ask: { forceRefreshToken: false } }), "answerNull"],
+const retrying = (fields: { exhausted?: boolean; ageMs?: number | null } = {}) =>
+  snapshot(fields.ageMs === undefined ? 2 * S : fields.ageMs, { status: "retrying", exhausted: !!fields.exhausted });
+
+const table: [name: string, situation: AnswerSituation, expected: Answer][] = [
+  // Convex's start (setConfig): the unforced call, then the forced one, while the socket is paused.
+  [
+    "not forced (setAuth's cached-token call)",
+    situation({ ask: { forceRefreshToken: false }, how: "start" }),
+    { answer: null },
+  ],
   [
     "not forced, whatever the manager holds",
-    situation({ ask: { forceRefreshToken: false }, client: { held: null } }),
-    "answerNull",
-  ],
-  ["forced, but nothing uses the fetcher any more", situation({ client: { active: false, held: null } }), "answerNull"],
-  [
-    "forced at the start, the manager holds no token",
-    situation({ manager: { token: null }, client: { held: null } }),
-    "getToken",
-  ],
-  ["forced at the start, the manager's token is 2 s old", situation({ client: { held: null } }), "handOver"],
-  [
-    "forced at the start, the manager's token is exactly leeway − 5 s old",
-    situation({ manager: { token: "A", snapshot: times(5 * S) }, client: { held: null } }),
-    "handOver",
+    situation({ ask: { forceRefreshToken: false }, how: "start", held: null }),
+    { answer: null },
   ],
   [
-    "forced at the start, the manager's token is 1 ms older than that",
-    situation({ manager: { token: "A", snapshot: times(5 * S + 1) }, client: { held: null } }),
-    "forceRefresh",
+    "the manager signed out",
+    situation({ manager: { token: null, snapshot: snapshot(null, { status: "signedOut" }) } }),
+    { answer: null },
   ],
   [
-    "forced at the start, the manager's token is a minute old",
-    situation({ manager: { token: "A", snapshot: times(MIN) }, client: { held: null } }),
-    "forceRefresh",
+    "the manager was disposed",
+    situation({ manager: { token: null, snapshot: snapshot(null, { status: "disposed" }) } }),
+    { answer: null },
   ],
   [
-    "forced, a leeway of 5 s or less: only a token issued now is young enough",
-    situation({ leewayMs: 4 * S, client: { held: null } }),
-    "forceRefresh",
+    "its start, the manager holds no token",
+    situation({ how: "start", held: null, manager: { token: null } }),
+    { wait: "getToken" },
+  ],
+  ["its start, the manager's token is 2 s old", situation({ how: "start", held: null }), { answer: "A" }],
+  [
+    "its start, the manager's token is exactly leeway − 5 s old",
+    situation({ how: "start", held: null, manager: { snapshot: snapshot(5 * S) } }),
+    { answer: "A" },
   ],
   [
-    "forced, the manager's token has no issue time",
+    "its start, the manager's token is 1 ms older than that",
+    situation({ how: "start", held: null, manager: { snapshot: snapshot(5 * S + 1) } }),
+    { wait: "forceRefresh" },
+  ],
+  [
+    "its start, the manager's token is a minute old",
+    situation({ how: "start", held: null, manager: { snapshot: snapshot(MIN) } }),
+    { wait: "forceRefresh" },
+  ],
+  [
+    "its start, a leeway of 5 s or less: only a token issued now is young enough",
+    situation({ how: "start", held: null, leewayMs: 4 * S }),
+    { wait: "forceRefresh" },
+  ],
+  [
+    "its start, the manager's token has no issue time",
+    situation({ how: "start", held: null, manager: { snapshot: snapshot(null) } }),
+    { wait: "forceRefresh" },
+  ],
+  [
+    "its start, the client still holds the manager's token (setAuth again): a new one",
+    situation({ how: "start" }),
+    { wait: "forceRefresh" },
+  ],
+  // A paused socket waits one fetchTimeoutMs at most, or less once the manager gave up.
+  [
+    "its start, fetchTimeoutMs passed, no token: null (public queries run; the token is pushed later)",
     situation({
-      manager: { token: "A", snapshot: { issuedAt: null, expiresAt: NOW + MIN, nextFetchAt: null } },
-      client: { held: null },
+      how: "start",
+      held: null,
+      waited: true,
+      manager: { token: null, snapshot: retrying({ ageMs: null }) },
     }),
-    "forceRefresh",
-  ],
-  // The manager rotated and nobody pushed it yet (the React fetcher learns of rotations only when asked).
-  ["forced, the manager holds a young token the client lacks", situation({ manager: { token: "B" } }), "handOver"],
-  [
-    "forced, the manager holds an older token the client lacks",
-    situation({ manager: { token: "B", snapshot: times(MIN) } }),
-    "forceRefresh",
-  ],
-  ["forced, the manager lost its token (expired, signed out)", situation({ manager: { token: null } }), "getToken"],
-  // The client holds the manager's token.
-  ["Convex's scheduled refetch, with a deadline", situation({}), "awaitRotation"],
-  [
-    "Convex's scheduled refetch, exactly when it falls due",
-    situation({ client: { refetchDueFrom: NOW } }),
-    "awaitRotation",
+    { answer: null },
   ],
   [
-    "a forced call 1 ms before the refetch falls due: a rejection",
-    situation({ client: { refetchDueFrom: NOW + 1 } }),
-    "forceRefresh",
-  ],
-  ["a rejection told by onRefreshChange", situation({ client: { rejected: true } }), "forceRefresh"],
-  [
-    "no reckoning of Convex's refetch time: a rejection",
-    situation({ client: { refetchDueFrom: null } }),
-    "forceRefresh",
+    "its start, the manager gave up, no token: null at once",
+    situation({
+      how: "start",
+      held: null,
+      manager: { token: null, snapshot: retrying({ exhausted: true, ageMs: null }) },
+    }),
+    { answer: null },
   ],
   [
-    "scheduled refetch, no deadline, the manager rotates while the token is good",
-    situation({ waitIsBounded: false }),
-    "awaitRotation",
+    "its start, fetchTimeoutMs passed, an old valid token: that token",
+    situation({ how: "start", held: null, waited: true, manager: { snapshot: retrying({ ageMs: MIN }) } }),
+    { answer: "A" },
   ],
   [
-    "scheduled refetch, no deadline, the manager fetches 5 s before exp",
-    situation({ waitIsBounded: false, manager: { token: "A", snapshot: times(2 * S, 15 * MIN - 2 * S - 5 * S) } }),
-    "awaitRotation",
+    "its start, the manager gave up, an old valid token: that token at once",
+    situation({ how: "start", held: null, manager: { snapshot: retrying({ exhausted: true, ageMs: MIN }) } }),
+    { answer: "A" },
+  ],
+  // After a server rejection: the socket is stopped.
+  ["a rejection, the client's token: a new one", situation({ how: "rejected" }), { wait: "forceRefresh" }],
+  [
+    "a rejection, the manager lost its token",
+    situation({ how: "rejected", manager: { token: null } }),
+    { wait: "getToken" },
   ],
   [
-    "scheduled refetch, no deadline, the manager fetches 4 s before exp",
-    situation({ waitIsBounded: false, manager: { token: "A", snapshot: times(2 * S, 15 * MIN - 2 * S - 4 * S) } }),
-    "forceRefresh",
+    "a rejection, a young token the client lacks",
+    situation({ how: "rejected", manager: { token: "B" } }),
+    { answer: "B" },
   ],
   [
-    "scheduled refetch, no deadline, no fetch planned",
-    situation({ waitIsBounded: false, manager: { token: "A", snapshot: times(2 * S, null) } }),
-    "forceRefresh",
+    "a rejection, fetchTimeoutMs passed, no token: null",
+    situation({ how: "rejected", waited: true, manager: { token: null, snapshot: retrying({ ageMs: null }) } }),
+    { answer: null },
   ],
   [
-    "scheduled refetch, a deadline, no fetch planned (the manager is offline)",
-    situation({ manager: { token: "A", snapshot: times(2 * S, null) } }),
-    "awaitRotation",
+    "a rejection, fetchTimeoutMs passed, only the rejected token: it (Convex counts it a failure, like null)",
+    situation({ how: "rejected", waited: true, manager: { snapshot: retrying() } }),
+    { answer: "A" },
+  ],
+  [
+    "a rejection, the manager gave up, no token: null at once",
+    situation({ how: "rejected", manager: { token: null, snapshot: retrying({ exhausted: true, ageMs: null }) } }),
+    { answer: null },
+  ],
+  // Convex's scheduled refetch: the socket runs on the token it holds.
+  ["a scheduled refetch, the client's token: the manager's rotation", situation({}), { wait: "rotation" }],
+  [
+    "a scheduled refetch, no fetch planned (the manager is offline): its rotation all the same",
+    situation({ manager: { snapshot: retrying({ exhausted: false }) } }),
+    { wait: "rotation" },
+  ],
+  ["a scheduled refetch, a young token the client lacks", situation({ manager: { token: "B" } }), { answer: "B" }],
+  [
+    "a scheduled refetch, an older token the client lacks",
+    situation({ manager: { token: "B", snapshot: snapshot(MIN) } }),
+    { wait: "forceRefresh" },
+  ],
+  [
+    "a scheduled refetch, fetchTimeoutMs passed, an older token the client lacks: that token",
+    situation({ waited: true, manager: { token: "B", snapshot: snapshot(MIN) } }),
+    { answer: "B" },
+  ],
+  ["a scheduled refetch, the manager lost its token", situation({ manager: { token: null } }), { wait: "getToken" }],
+  [
+    "a scheduled refetch, fetchTimeoutMs passed, the client's token, the manager retrying: never null",
+    situation({ waited: true, manager: { snapshot: retrying() } }),
+    { wait: "rotation" },
+  ],
+  [
+    "a scheduled refetch, fetchTimeoutMs passed, no token, the manager still trying: never null",
+    situation({ waited: true, manager: { token: null, snapshot: retrying({ ageMs: null }) } }),
+    { wait: "getToken" },
+  ],
+  [
+    "a scheduled refetch, the manager gave up but the client's token is valid: its rotation",
+    situation({ manager: { snapshot: retrying({ exhausted: true }) } }),
+    { wait: "rotation" },
+  ],
+  [
+    "a scheduled refetch, the manager gave up, its token too close to exp to serve but not expired: no null yet",
+    situation({ manager: { token: null, snapshot: retrying({ exhausted: true }) } }),
+    { wait: "getToken" },
+  ],
+  [
+    "a scheduled refetch, the manager gave up with no valid token: null",
+    situation({ manager: { token: null, snapshot: retrying({ exhausted: true, ageMs: null }) } }),
+    { answer: null },
   ],
 ];
 
 describe("chooseAnswer", () => {
   for (const [name, input, expected] of table) {
-    it(`${name} → ${expected}`, () => {
-      expect(chooseAnswer(input)).toBe(expected);
+    it(`${name} → ${JSON.stringify(expected)}`, () => {
+      expect(chooseAnswer(input)).toEqual(expected);
     });
   }
 
-  it("never answers a forced call with the token the client holds, and asks nothing when not forced", () => {
+  it("never hands a scheduled refetch the client's token, nor null while the manager tries", () => {
     const token = fc.constantFrom(null, "A", "B");
     const time = fc.option(fc.integer({ min: NOW - 30 * MIN, max: NOW + 30 * MIN }), { nil: null });
+    const status = fc.constantFrom("idle", "fetching", "valid", "retrying", "signedOut", "disposed" as const);
     fc.assert(
       fc.property(
         fc.record({
           ask: fc.record({ forceRefreshToken: fc.boolean() }),
+          how: fc.constantFrom("start", "scheduled", "rejected" as const),
           manager: fc.record({
             token,
-            snapshot: fc.record({ issuedAt: time, expiresAt: time, nextFetchAt: time }),
+            snapshot: fc.record({ status, exhausted: fc.boolean(), hasToken: fc.boolean(), issuedAt: time }),
           }),
-          client: fc.record({ active: fc.boolean(), held: token, rejected: fc.boolean(), refetchDueFrom: time }),
+          held: token,
           now: fc.constant(NOW),
           leewayMs: fc.integer({ min: 0, max: 5 * MIN }),
-          waitIsBounded: fc.boolean(),
+          waited: fc.boolean(),
         }),
         (input) => {
-          const strategy = chooseAnswer(input);
-          if (strategy === "handOver") expect(input.manager.token).not.toBe(input.client.held);
-          if (strategy === "handOver") expect(input.manager.token).not.toBeNull();
-          if (!input.ask.forceRefreshToken || !input.client.active) expect(strategy).toBe("answerNull");
-          if (strategy === "awaitRotation") expect(input.manager.token).toBe(input.client.held);
+          const verdict = chooseAnswer(input);
+          const { status, exhausted } = input.manager.snapshot;
+          if (!input.ask.forceRefreshToken) expect(verdict).toEqual({ answer: null });
+          if (!("answer" in verdict)) return;
+          if (verdict.answer !== null) {
+            expect(verdict.answer).toBe(input.manager.token);
+            if (input.how === "scheduled") expect(verdict.answer).not.toBe(input.held);
+          } else if (input.how === "scheduled" && input.ask.forceRefreshToken) {
+            const ended = status === "signedOut" || status === "disposed";
+            expect(ended || (exhausted && !input.manager.snapshot.hasToken)).toBe(true);
+          }
         },
       ),
       { numRuns: 2_000 },
@@ -175,18 +244,14 @@ describe("chooseAnswer", () => {
   });
 });
 
-describe("Convex's own refetch time", () => {
-  it("after a hand-over: hand-over + lifetime − leeway, less 3 s", () => {
-    const token = { issuedAt: NOW - 2 * S, expiresAt: NOW - 2 * S + 15 * MIN };
-    expect(refetchDueAfterHandOver(NOW, token, LEEWAY)).toBe(NOW + 15 * MIN - LEEWAY - 3 * S);
-  });
-
-  it("after a hand-over with unknown times: a zero lifetime", () => {
-    expect(refetchDueAfterHandOver(NOW, { issuedAt: null, expiresAt: null }, LEEWAY)).toBe(NOW - LEEWAY - 3 * S);
-  });
-
-  it("before expiry: leeway before exp, less 1 s; unknown without an expiry", () => {
-    expect(refetchDueBeforeExpiry(NOW + 15 * MIN, LEEWAY)).toBe(NOW + 15 * MIN - LEEWAY - S);
-    expect(refetchDueBeforeExpiry(null, LEEWAY)).toBeNull();
+describe("isStillTrying", () => {
+  it("is true until the manager signs out, is disposed, or gives up for now", () => {
+    for (const status of ["idle", "fetching", "valid", "retrying"] as const) {
+      expect(isStillTrying({ status, exhausted: false })).toBe(true);
+    }
+    expect(isStillTrying({ status: "retrying", exhausted: true })).toBe(false);
+    expect(isStillTrying({ status: "fetching", exhausted: true })).toBe(false);
+    expect(isStillTrying({ status: "signedOut", exhausted: false })).toBe(false);
+    expect(isStillTrying({ status: "disposed", exhausted: false })).toBe(false);
   });
 });

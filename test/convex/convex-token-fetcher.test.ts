@@ -69,10 +69,11 @@ describe("convexTokenFetcher", () => {
   );
 
   it(
-    "never hangs: with no token held, a hung endpoint is " + "answered null after answerWithinMs (convex-auth#363)",
+    "never hangs: with no token held, a hung endpoint is answered null after the manager's fetchTimeoutMs " +
+      "(convex-auth#363)",
     async () => {
       script.next({ kind: "hang" });
-      const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
+      const fetchToken = convexTokenFetcher(manager);
       let settled = false;
       const result = fetchToken({ forceRefreshToken: true }).finally(() => (settled = true));
       await vi.advanceTimersByTimeAsync(9_999);
@@ -113,7 +114,7 @@ describe("convexTokenFetcher during an outage", () => {
   } as const;
 
   for (const [name, outcome] of Object.entries(failures)) {
-    it(`answers with the held token within answerWithinMs, never null, with ${name}`, async () => {
+    it(`answers with the held token within the manager's fetchTimeoutMs, never null, with ${name}`, async () => {
       vi.useFakeTimers();
       const script = scriptedFetcher({ kind: "token", lifetimeSec: 3_600 });
       const manager = createTokenManager({ fetchToken: script.fetcher, fetchTimeoutMs: 10_000 });
@@ -121,13 +122,13 @@ describe("convexTokenFetcher during an outage", () => {
         () => vi.useRealTimers(),
         () => manager.dispose(),
       );
-      const fetchToken = convexTokenFetcher(manager, { answerWithinMs: 10_000 });
+      const fetchToken = convexTokenFetcher(manager);
       const first = await fetchToken({ forceRefreshToken: true });
       expect(first).toBe(script.issued[0]);
       script.always(outcome);
 
       // Forced calls, both as Convex's rejection path (early, same token held) and as a new client's start.
-      for (const fetcher of [fetchToken, convexTokenFetcher(manager, { answerWithinMs: 10_000 })]) {
+      for (const fetcher of [fetchToken, convexTokenFetcher(manager)]) {
         await vi.advanceTimersByTimeAsync(60_000);
         const started = Date.now();
         let answeredAt = 0;
@@ -157,10 +158,10 @@ describe("convexTokenFetcher during an outage", () => {
     await expect(answer).resolves.toBeNull();
   });
 
-  it("rejects a bad answerWithinMs with a TypeError naming it", () => {
+  it("rejects answerWithinMs, an option that is gone, with a TypeError naming it", () => {
     const manager = createTokenManager({ fetchToken: async () => null });
     cleanups.push(() => manager.dispose());
-    expect(() => convexTokenFetcher(manager, { answerWithinMs: 0 })).toThrow(/answerWithinMs/);
+    expect(() => convexTokenFetcher(manager, { answerWithinMs: 0 } as never)).toThrow(/answerWithinMs/);
     expect(() => convexTokenFetcher({} as never)).toThrow(TypeError);
     expect(() => convexTokenFetcher({} as never)).toThrow(/`manager` must be a token manager/);
   });

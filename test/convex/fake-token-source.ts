@@ -30,11 +30,13 @@ export function fakeTokenSource(): FakeTokenSource {
     issuer: null,
     error: null,
     failures: 0,
+    exhausted: false,
     clockSkewMs: 0,
   };
   const subscribers = new Set<() => void>();
   const listeners = new Map<string, Set<() => void>>();
   const source: FakeTokenSource = {
+    fetchTimeoutMs: 10_000,
     getTokenCalls: [],
     answer: async () => token,
     getToken(options) {

@@ -20,9 +20,11 @@ function fakeSource(token: string | null): TokenSource {
     issuer: null,
     error: null,
     failures: 0,
+    exhausted: false,
     clockSkewMs: 0,
   };
   return {
+    fetchTimeoutMs: 10_000,
     getToken: async () => token,
     peekToken: () => token,
     getSnapshot: () => snapshot,

@@ -38,16 +38,17 @@ describe("the adapters' TypeErrors", () => {
     const partial = { getToken() {}, getSnapshot() {}, subscribe() {}, on() {} };
     expect(messageOf(() => connectConvex(client, partial as never))).toBe(
       "connectConvex: `manager` must be a token manager (what createTokenManager() returns, or another " +
-        "TokenSource); got an object without peekToken(), off(). Pass the manager your app created with " +
-        "createTokenManager().",
+        "TokenSource); got an object without peekToken(), off(), a `fetchTimeoutMs` of 1 ms or more. Pass the " +
+        "manager your app created with createTokenManager().",
     );
     expect(messageOf(() => convexTokenFetcher(undefined as never))).toMatch(/^convexTokenFetcher: .*; got undefined\./);
   });
 
   it("options: the option, its unit and range, the value when it is a number, and what to do", () => {
-    expect(messageOf(() => connectConvex(client, source, { answerWithinMs: 0 }))).toBe(
-      "connectConvex: `answerWithinMs` must be a number of milliseconds from 1 to 86400000; got 0. Set it to " +
-        "your token manager's `fetchTimeoutMs`, or leave it out for the default of 10000.",
+    expect(messageOf(() => connectConvex(client, source, { answerWithinMs: 0 } as never))).toBe(
+      "connectConvex: `answerWithinMs` is no longer an option: how long Convex waits for a token is now read " +
+        "from the token manager's `fetchTimeoutMs`. Remove `answerWithinMs` from this call, and set " +
+        "`fetchTimeoutMs` in createTokenManager() if its default of 10000 ms does not suit the app.",
     );
     expect(messageOf(() => convexTokenFetcher(source, { authRefreshTokenLeewaySeconds: -1 }))).toBe(
       "convexTokenFetcher: `authRefreshTokenLeewaySeconds` must be a number of seconds >= 0, the value of the " +
@@ -62,7 +63,7 @@ describe("the adapters' TypeErrors", () => {
 
   it("refuses what a number check alone would let through: strings, Infinity, NaN", () => {
     for (const bad of ["5", Number.POSITIVE_INFINITY, Number.NaN, 86_400_001]) {
-      expect(() => convexTokenFetcher(source, { answerWithinMs: bad as never })).toThrow(/`answerWithinMs`/);
+      expect(() => convexTokenFetcher(source, { answerWithinMs: bad } as never)).toThrow(/`answerWithinMs`/);
     }
     for (const bad of ["10", Number.POSITIVE_INFINITY, Number.NaN]) {
       const options = { authRefreshTokenLeewaySeconds: bad as never };
@@ -71,12 +72,12 @@ describe("the adapters' TypeErrors", () => {
   });
 
   it("never shows a string it was given", () => {
-    const options = { answerWithinMs: TOKEN as never, authRefreshTokenLeewaySeconds: TOKEN as never };
+    const options = { answerWithinMs: TOKEN, authRefreshTokenLeewaySeconds: TOKEN } as never;
     for (const call of [
       () => connectConvex(TOKEN as never, source),
       () => connectConvex(client, TOKEN as never),
       () => convexTokenFetcher(source, options),
-      () => convexTokenFetcher(source, { answerWithinMs: TOKEN as never }),
+      () => convexTokenFetcher(source, { answerWithinMs: TOKEN } as never),
       () => connectConvex(client, source, { onChange: TOKEN as never }),
     ]) {
       expect(messageOf(call)).not.toContain(TOKEN.slice(0, 12));

@@ -94,12 +94,18 @@ describe("a caller's wait for a retry", () => {
     expect(script.fetcher).toHaveBeenCalledTimes(2);
   });
 
-  it("the snapshot's nextFetchAt is the error event's retryAt, while callers wait or not", async () => {
-    for (const retryAfterMs of [S, 86_400 * S]) {
+  it("the snapshot's nextFetchAt and exhausted are the error event's retryAt and exhausted", async () => {
+    for (const [retryAfterMs, exhausted] of [
+      [S, false],
+      [60 * S, true],
+      [86_400 * S, true],
+    ] as const) {
       const { manager, errors } = rateLimited(retryAfterMs, { retry: { baseDelayMs: 50, maxDelayMs: 100 } });
       void manager.getToken().catch(() => undefined);
       await clock.advance(0);
-      expect(manager.getSnapshot()).toMatchObject({ status: "retrying", nextFetchAt: errors[0]!.retryAt });
+      expect(errors).toMatchObject([{ exhausted }]);
+      const snapshot = manager.getSnapshot();
+      expect(snapshot).toMatchObject({ status: "retrying", nextFetchAt: errors[0]!.retryAt, exhausted });
       expect(errors[0]!.retryAt).toBe(clock.now() + Math.min(retryAfterMs, 3_600 * S)); // Retry-After: 1 h at most
     }
   });

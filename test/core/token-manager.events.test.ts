@@ -134,6 +134,7 @@ describe("TokenSource", () => {
     const { manager } = setup();
     const snapshot = manager.getSnapshot();
     const fake: TokenSource = {
+      fetchTimeoutMs: 10_000,
       getToken: async () => "a.b.c",
       peekToken: () => "a.b.c",
       getSnapshot: () => snapshot,

@@ -61,7 +61,7 @@ const disconnects: Array<() => void> = [
   connectConvex(new ConvexReactClient(url), tokens, { onChange: (ok: boolean) => void ok }),
   connectConvex(new ConvexHttpClient(url), tokens),
 ];
-const fetchToken: ConvexTokenFetcher = convexTokenFetcher(tokens, { answerWithinMs: 10_000 });
+const fetchToken: ConvexTokenFetcher = convexTokenFetcher(tokens, { authRefreshTokenLeewaySeconds: 10 });
 const snapshot: TokenSnapshot = tokens.getSnapshot();
 export { disconnects, fetchToken, snapshot };
 `;

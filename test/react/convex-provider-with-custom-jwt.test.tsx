@@ -3,7 +3,7 @@
  * ConvexProviderWithCustomJwt with the REAL ConvexReactClient (1.48.0) against the local deployment, which
  * counts every token fetch and every `Authenticate`. Time is fake; sockets are real (test/support/time.ts).
  */
-import { ConvexReactClient } from "convex/react";
+import { ConvexReactClient, useConvexAuth } from "convex/react";
 import { StrictMode, useState } from "react";
 import { renderToString } from "react-dom/server";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -155,6 +155,70 @@ describe("ConvexProviderWithCustomJwt", () => {
       r.unmount();
       other.dispose();
     }
+  });
+});
+
+/** Every state `useConvexAuth()` rendered under the provider, in order (consecutive repeats kept once). */
+function recordedApp(w: World) {
+  const seen: string[] = [];
+  function Recorder() {
+    const { isLoading, isAuthenticated } = useConvexAuth();
+    const state = isLoading ? "loading" : isAuthenticated ? "authenticated" : "unauthenticated";
+    if (seen.at(-1) !== state) seen.push(state);
+    return null;
+  }
+  const ui = (
+    <ConvexProviderWithCustomJwt client={w.client} manager={w.source}>
+      <Recorder />
+      <Identity />
+    </ConvexProviderWithCustomJwt>
+  );
+  return { ui, seen };
+}
+
+// Issue 14; pain point 6 (a transient failure of the token endpoint shown to the user as a sign-out).
+describe("ConvexProviderWithCustomJwt while the manager still tries", () => {
+  it("useConvexAuth() shows loading, never signed out, through 503s at the start; then the user", async () => {
+    w = await world();
+    w.stack.endpoint.failNext(3, 503);
+    const { ui, seen } = recordedApp(w);
+    const r = w.render(ui);
+    await w.clock.until(() => shown(r) === "user_1 authenticated", { stepMs: 250 });
+    expect(w.fetches()).toBe(4);
+    expect(seen).toEqual(["loading", "authenticated"]);
+    expect(w.noneAuthenticates()).toBe(0);
+  });
+
+  // The regression of issue 14 under the provider: the endpoint hangs once at a scheduled refresh, and the
+  // 15-s token expires before the fetch times out (+21 s) and the retry brings the next one.
+  it("a hang at a scheduled refresh with 15-s tokens: loading at worst, not signed out; back on retry", async () => {
+    w = await world({ lifetimeSec: 15 });
+    const { ui, seen } = recordedApp(w);
+    const r = w.render(ui);
+    await w.clock.until(() => shown(r) === "user_1 authenticated");
+    const fetches = w.fetches();
+    w.stack.endpoint.hangNext(1);
+    await w.clock.until(() => w!.fetches() > fetches + 1, { timeoutMs: 40_000, stepMs: 100 });
+    await w.clock.until(() => shown(r) === "user_1 authenticated", { stepMs: 100 });
+    await w.clock.advance(10_000, { stepMs: 100 });
+    expect(seen).not.toContain("unauthenticated");
+    expect(w.noneAuthenticates()).toBe(0);
+    expect(w.stack.deployment.expiredTokensSent()).toBe(0);
+    expect(shown(r)).toBe("user_1 authenticated");
+  });
+
+  it("Retry-After: 86400 at the start: signed out (public queries run), not loading for an hour; then in", async () => {
+    w = await world();
+    w.stack.endpoint.failNext(1, 503, { retryAfterSec: 86_400 });
+    const { ui, seen } = recordedApp(w);
+    const r = w.render(ui);
+    await w.clock.until(() => shown(r) === "anonymous unauthenticated", { stepMs: 250 });
+    expect(w.manager.getSnapshot()).toMatchObject({ status: "retrying", exhausted: true });
+    // The manager's next try (Retry-After is capped at an hour) signs the user in.
+    await w.clock.until(() => shown(r) === "user_1 authenticated", { timeoutMs: 61 * MIN, stepMs: MIN });
+    expect(seen.slice(0, 2)).toEqual(["loading", "unauthenticated"]);
+    expect(seen.at(-1)).toBe("authenticated");
+    expect(w.fetches()).toBe(2);
   });
 });
 

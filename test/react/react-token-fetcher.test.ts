@@ -1,10 +1,10 @@
 /**
  * The React hook's fetcher on its own, against a fake token source: the shared answer policy as the hook
- * uses it (no push, so no deadline: it waits for a rotation only when one is planned in time), and the
- * contract Convex needs of any fetcher (never throws, `null` once unmounted: Convex's own provider lets a
- * scheduled refetch sign an unmounted client back in).
+ * uses it (no push: at Convex's scheduled refetch it waits for the manager's rotation; at its start or after
+ * a rejection, one fetchTimeoutMs at most), and the contract Convex needs of any fetcher (never throws,
+ * `null` once unmounted: Convex's own provider lets a scheduled refetch sign an unmounted client back in).
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { reactTokenFetcher } from "../../src/react/react-token-fetcher";
 import { fakeTokenSource } from "../convex/fake-token-source";
 
@@ -28,6 +28,13 @@ async function handedOver(source: ReturnType<typeof holding>, raw: string) {
   return fetcher;
 }
 
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe("reactTokenFetcher", () => {
   it("answers null while nothing that uses it is mounted, and when not forced", async () => {
     const source = holding("A", 0, 10 * MIN);
@@ -45,7 +52,7 @@ describe("reactTokenFetcher", () => {
     // The client holds "A", 15 min − 10.5 s old: Convex's refetch (10 s before exp) is due.
     const source = holding("A", 0, 10 * MIN);
     const fetcher = await handedOver(source, "A");
-    source.hold("A", { issuedAt: Date.now() - 15 * MIN + 10_500, expiresAt: Date.now() + 10_500 });
+    await vi.advanceTimersByTimeAsync(15 * MIN - 10_500);
     source.hold("A", { nextFetchAt: Date.now() + 2 * S });
     const answer = fetcher({ forceRefreshToken: true });
     source.hold("B", { issuedAt: Date.now(), expiresAt: Date.now() + 15 * MIN });
@@ -53,14 +60,19 @@ describe("reactTokenFetcher", () => {
     expect(source.getTokenCalls).toEqual([]);
   });
 
-  it("at Convex's scheduled refetch with no rotation planned in time, asks for a newly minted token", async () => {
+  // Issue 14: the socket runs on the held token, so waiting costs nothing; a forced fetch at each of Convex's
+  // refetches would loop for tokens shorter than Convex's leeway (Convex refetches at once after confirming).
+  it("at Convex's scheduled refetch with the rotation planned late, still waits for it", async () => {
     const source = holding("A", 0, 10 * MIN);
     const fetcher = await handedOver(source, "A");
-    source.hold("A", { issuedAt: Date.now() - 15 * MIN + 10_500, expiresAt: Date.now() + 10_500 });
+    await vi.advanceTimersByTimeAsync(15 * MIN - 10_500);
     source.hold("A", { nextFetchAt: Date.now() + 6 * S }); // after exp − 5 s
     source.answer = async () => "B";
-    await expect(fetcher({ forceRefreshToken: true })).resolves.toBe("B");
-    expect(source.getTokenCalls).toEqual([{ forceRefresh: true, signal: undefined }]);
+    const answer = fetcher({ forceRefreshToken: true });
+    await vi.advanceTimersByTimeAsync(6 * S);
+    expect(source.getTokenCalls).toEqual([]);
+    source.hold("B", { issuedAt: Date.now(), expiresAt: Date.now() + 15 * MIN });
+    await expect(answer).resolves.toBe("B");
   });
 
   it("long before the held token's end (a server rejection), asks for a newly minted token", async () => {
@@ -71,10 +83,15 @@ describe("reactTokenFetcher", () => {
     expect(source.getTokenCalls).toEqual([{ forceRefresh: true, signal: undefined }]);
   });
 
-  it("never throws: a failing manager answers null", async () => {
+  // After a rejection, the manager's valid token is the one answer left that is not null (issue 14: null
+  // only without a valid token); Convex counts its own token again as a failed re-authentication, as it
+  // would null, and the next token is handed over when Convex asks.
+  it("never throws: a failing manager answers its valid token (the rejected one), or null without one", async () => {
     const source = holding("A", 0, 10 * MIN);
     const fetcher = await handedOver(source, "A");
     source.answer = () => Promise.reject(new Error("endpoint down"));
+    await expect(fetcher({ forceRefreshToken: true })).resolves.toBe("A");
+    source.hold(null, { status: "retrying", exhausted: true });
     await expect(fetcher({ forceRefreshToken: true })).resolves.toBeNull();
   });
 

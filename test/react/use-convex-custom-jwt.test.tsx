@@ -7,7 +7,7 @@ import { StrictMode, type ReactNode } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTokenManager, type TokenManager } from "../../src/index";
 import { useConvexCustomJwt } from "../../src/react/index";
-import { scriptedFetcher } from "../support/manager-harness";
+import { httpError, scriptedFetcher } from "../support/manager-harness";
 import { countingSource } from "./world";
 
 let manager: TokenManager | undefined;
@@ -28,6 +28,9 @@ function setup() {
 
 const strict = ({ children }: { children: ReactNode }) => <StrictMode>{children}</StrictMode>;
 const flush = () => act(() => vi.advanceTimersByTimeAsync(0));
+/** Fake the monotonic clock too, so the manager's time moves with the timers (retries, expiry). */
+const fakeAllTime = () =>
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date", "performance"] });
 
 describe("useConvexCustomJwt", () => {
   it("starts an idle manager once, even under StrictMode, and reports loading until the token arrives", async () => {
@@ -84,6 +87,61 @@ describe("useConvexCustomJwt", () => {
     expect((result.current.error as Error).message).toBe("endpoint down");
   });
 
+  // Issue 14; pain point 6 (a transient failure shown as a sign-out): while the manager still tries, the UI
+  // says loading; once its retry policy gave up (`exhausted`: Convex is answered null), it says signed out.
+  it("shows loading, never signed out, while the manager retries 503s; signed out once it gives up", async () => {
+    fakeAllTime();
+    const { script, source } = setup();
+    script.always({ kind: "throw", error: httpError(503) });
+    const seen: string[] = [];
+    const { result } = renderHook(() => {
+      const state = useConvexCustomJwt(source);
+      seen.push(state.isLoading ? "loading" : state.isAuthenticated ? "in" : "out");
+      return state;
+    });
+    await flush();
+    while (!manager!.getSnapshot().exhausted) await act(() => vi.advanceTimersByTimeAsync(1_000));
+    expect(script.fetcher).toHaveBeenCalledTimes(4); // the default retry.attempts
+    expect(seen.slice(0, -1).every((shown) => shown === "loading")).toBe(true);
+    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: false, status: "retrying" });
+    // A background try brings a token: signed in.
+    script.always({ kind: "token" });
+    await act(() => vi.advanceTimersByTimeAsync(5 * 60_000));
+    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: true, status: "valid" });
+  });
+
+  it("with a token held, a failing refresh keeps it signed in, then loading once the token expires", async () => {
+    fakeAllTime();
+    const { script, source } = setup();
+    script.next({ kind: "token", lifetimeSec: 120 });
+    const seen: string[] = [];
+    const { result } = renderHook(() => {
+      const state = useConvexCustomJwt(source);
+      seen.push(state.isLoading ? "loading" : state.isAuthenticated ? "in" : "out");
+      return state;
+    });
+    await flush();
+    expect(result.current.isAuthenticated).toBe(true);
+    script.always({ kind: "hang" }); // every fetch times out (10 s), and is retried
+    await act(() => vi.advanceTimersByTimeAsync(120_000)); // exp; a fetch under way may hold the token
+    for (let s = 0; s < 30 && manager!.getSnapshot().hasToken; s++) await act(() => vi.advanceTimersByTimeAsync(1_000));
+    expect(manager!.getSnapshot()).toMatchObject({ hasToken: false, exhausted: false });
+    expect(result.current).toMatchObject({ isLoading: true, isAuthenticated: false });
+    expect(seen).not.toContain("out");
+  });
+
+  it("Retry-After: 86400 with no token held: signed out at once (the manager's next try is an hour away)", async () => {
+    fakeAllTime();
+    const { script, source } = setup();
+    script.next({ kind: "throw", error: httpError(503, 86_400_000) });
+    const { result } = renderHook(() => useConvexCustomJwt(source));
+    await flush();
+    expect(manager!.getSnapshot()).toMatchObject({ status: "retrying", exhausted: true });
+    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: false });
+    await act(() => vi.advanceTimersByTimeAsync(60 * 60_000)); // Retry-After is capped at an hour
+    expect(result.current).toMatchObject({ isLoading: false, isAuthenticated: true });
+  });
+
   it("fetchAccessToken obeys Convex's contract: null when not forced, a token when forced, never a throw", async () => {
     const { script, source } = setup();
     const { result } = renderHook(() => useConvexCustomJwt(source));
@@ -97,11 +155,12 @@ describe("useConvexCustomJwt", () => {
     const fresh = fetchAccessToken({ forceRefreshToken: true });
     await flush();
     await expect(fresh).resolves.toBe(script.issued[1]);
-    // A failing fetch never reaches Convex as a rejection.
+    // A failing fetch never reaches Convex as a rejection: after a server rejection the answer is the
+    // manager's still-valid token (Convex counts its own token as a failed re-authentication, like null).
     script.always({ kind: "throw", error: Object.assign(new Error("bad"), { status: 400 }) });
     const failed = fetchAccessToken({ forceRefreshToken: true });
     await act(() => vi.advanceTimersByTimeAsync(10 * 60_000));
-    await expect(failed).resolves.toBeNull();
+    await expect(failed).resolves.toBe(script.issued[1]);
   });
 
   it(

@@ -24,6 +24,7 @@ export interface CountingSource extends TokenSource {
 export function countingSource(manager: TokenManager): CountingSource {
   let live = 0;
   return {
+    fetchTimeoutMs: manager.fetchTimeoutMs,
     getToken: (o) => manager.getToken(o),
     peekToken: () => manager.peekToken(),
     getSnapshot: () => manager.getSnapshot(),
