@@ -7,7 +7,8 @@
  * distinct token (a caching issuer's token returned again says nothing new). Each sample over-estimates
  * the offset by the token's age, so the smallest recent one is kept; `iat` in whole seconds may be up to
  * 1 s early, so 1 s is taken off a correction (never optimistic). Offsets up to 5 s are ignored; beyond
- * `maxClockSkewMs` none is trusted and the lifetime (`exp − iat`, less 1 s) is measured from receipt.
+ * `maxClockSkewMs` none is trusted and the lifetime (`exp − iat`, less 1 s) is measured from the token's first
+ * receipt (a caching issuer's token handed back later has aged meanwhile).
  *
  * @module
  */
@@ -35,7 +36,7 @@ export interface Accepted {
 /**
  * Accept a fetcher's `result` received at `now`.
  *
- * @param known - whether this very token was seen before (then it adds no skew sample).
+ * @param firstSeen - when this very token first arrived, if it was seen before (then it adds no skew sample).
  * @param jumpMs - how far the wall clock stepped forward beyond monotonic time since the samples were taken.
  * @throws InvalidTokenError from the claim checks, `ERR_TOKEN_EXPIRED`, `ERR_TOKEN_NOT_YET_VALID`.
  */
@@ -43,7 +44,7 @@ export function acceptToken(
   result: unknown,
   now: number,
   samples: readonly number[],
-  known: (raw: string) => boolean,
+  firstSeen: (raw: string) => number | undefined,
   jumpMs: number,
   o: ResolvedOptions,
   random: number,
@@ -54,11 +55,12 @@ export function acceptToken(
   const raw = value.trim(); // a token read from a text body
   const { exp, iat, nbf, sub, iss } = decodeClaims(raw, o);
   const warnings: Accepted["warnings"] = [];
+  const receivedAt = firstSeen(raw);
   // After the wall clock stepped forward `jumpMs` beyond monotonic time, the offset grew by that much (a jump)
   // or not at all (a sleep the monotonic clock missed). A new token's own sample tells which; until one does,
   // the smaller (conservative) estimate holds.
   let kept = [...samples];
-  if (iat !== undefined && !known(raw)) {
+  if (iat !== undefined && receivedAt === undefined) {
     const sample = now - iat;
     if (jumpMs && sample >= Math.min(...kept) + jumpMs - BACKEND_LEEWAY_MS) kept = kept.map((s) => s + jumpMs);
     kept = [...kept, sample].slice(-5);
@@ -71,7 +73,8 @@ export function acceptToken(
   // The issuer's clock now, as best known (beyond the bound: unknown, taken as `iat`).
   const issuerNow = beyond ? (iat ?? now) : now - skew;
   const lifetime = iat === undefined ? Infinity : exp - iat - (best || beyond ? grain : 0);
-  const remaining = beyond ? lifetime : Math.min(lifetime, exp - issuerNow);
+  // Beyond the bound, the lifetime is counted from the token's first receipt, not from this one.
+  const remaining = beyond ? lifetime - (now - (receivedAt ?? now)) : Math.min(lifetime, exp - issuerNow);
   const where = `(this clock is ${clockOffset(best)}; \`maxClockSkewMs\` is ${o.maxClockSkewMs} ms)`;
   if (iat === undefined) {
     warnings.push(missingIat());
@@ -112,7 +115,7 @@ export function acceptToken(
       iss: iss ?? null,
     },
     samples: kept,
-    settled: iat !== undefined && !known(raw),
+    settled: iat !== undefined && receivedAt === undefined,
     skewMs: beyond ? null : best,
     warnings,
   };

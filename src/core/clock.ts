@@ -118,6 +118,8 @@ export class DeadlineTimer {
   readonly #chunkMs: number;
   #handle: TimerHandle | undefined;
   #deadline = 0;
+  /** When the pending platform timer should wake, on the `now()` line (lateness is counted from here). */
+  #expectedWake = 0;
   #keepAlive = false;
 
   constructor(clock: Clock, chunkMs: number, now: () => number = () => clock.now()) {
@@ -145,16 +147,28 @@ export class DeadlineTimer {
     const arm = () => {
       const now = this.#now();
       const delay = Math.min(Math.max(0, deadline - now), this.#chunkMs, MAX_TIMER_DELAY_MS);
-      const expectedWake = now + delay;
+      this.#expectedWake = now + delay;
       this.#handle = clock.setTimeout(() => {
         this.#handle = undefined;
         const woke = this.#now();
-        if (woke >= deadline) onFire(woke - expectedWake);
+        if (woke >= deadline) onFire(woke - this.#expectedWake);
         else arm();
       }, delay);
       this.#ref();
     };
     arm();
+  }
+
+  /**
+   * How late the pending platform timer already is at `now` (ms), when more than `moreThanMs`, else 0. A late
+   * timer is a forward jump of the wall clock or a sleep; this sees it before the timer fires (a call made
+   * right after the jump). What it returns is counted once: the firing reports only the lateness after it.
+   */
+  overdue(now: number, moreThanMs: number): number {
+    const late = now - this.#expectedWake;
+    if (this.#handle === undefined || !(late > moreThanMs)) return 0;
+    this.#expectedWake = now;
+    return late;
   }
 
   clear(): void {

@@ -238,3 +238,12 @@ export function redact(text: string): string {
     .replace(/\/\/[^\s/?#@]*@/g, "//")
     .replace(/\?[^\s#"'`]+/g, "?…");
 }
+
+/**
+ * The abort reason a fetch in flight gets at sign-out (seen by the app's `fetchToken` as `signal.reason`):
+ * `reason` is why the manager signed out.
+ */
+export function signedOutReason(reason: "signOut" | "fetcher"): Error {
+  const why = reason === "signOut" ? "signOut() was called" : "the fetcher resolved null";
+  return new Error(`Signed out (${why}): this fetch was aborted, and its result is dropped.`);
+}

@@ -35,7 +35,10 @@ export function tokenEvent(reason: FetchReason, held: Held, time: Timeline): Tok
   };
 }
 
-/** Payload of the `refreshing` event: a fetcher call starts. */
+/**
+ * Payload of the `refreshing` event: a fetch starts. Its fetcher call is made at once, or, when the previous
+ * call ignored its aborted `signal` and has not settled, once that one settles (up to its deadline).
+ */
 export interface RefreshingEvent {
   reason: FetchReason;
   attempt: number;
@@ -52,7 +55,9 @@ export interface FetchErrorEvent {
   retryAt: number;
   /**
    * True once callers without a valid token get the error at once: the policy's attempts are used up, the
-   * failure is not retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or offline.
+   * failure is not retryable, the manager is offline, or the next try is further away than a caller waits
+   * (`retry.maxDelayMs` or one `fetchTimeoutMs`, whichever is longer: a long `Retry-After`). A caller who asks
+   * later, once that try falls due within the wait, waits for it.
    */
   exhausted: boolean;
   /** Whether a still-valid token is being served meanwhile. */

@@ -41,9 +41,10 @@ export function acceptInitialToken(token: unknown, now: number, o: InitialTokenO
     throw notAServerJwt(`${tokenHint(raw)}: ${(error as Error).message}`, raw);
   }
   const { iat } = decodeClaims(raw, o);
-  // No sample from the token itself (`known` says it was seen): only a "behind" one is passed in.
+  // No sample from the token itself (`firstSeen` says it was seen, now: its lifetime, beyond `maxClockSkewMs`,
+  // counts from now): only a "behind" one is passed in.
   const behind = iat !== undefined && now - iat < 0 ? [now - iat] : [];
-  const accepted = acceptToken(raw, now, behind, () => true, 0, o as ResolvedOptions, random);
+  const accepted = acceptToken(raw, now, behind, () => now, 0, o as ResolvedOptions, random);
   const { held } = accepted;
   if (now >= held.serveUntil) {
     throw new InvalidTokenError(

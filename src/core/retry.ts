@@ -65,10 +65,35 @@ export interface RetryPlan {
   /** Delay before the next try, in ms (not used while offline: the next try waits for `"online"`). */
   delayMs: number;
   /**
-   * Whether callers without a valid token get the error at once: the attempts are used up, the failure is not
-   * retryable, the next try is beyond `retry.maxDelayMs` (a long `Retry-After`), or the manager is offline.
+   * Whether callers without a valid token get the error at once: the round is over ({@link roundOver}), or the
+   * next try is further away than a caller waits ({@link callerWaitMs}: a long `Retry-After`).
    */
   failFast: boolean;
+}
+
+/**
+ * Whether the round of tries is over for callers without a valid token (they get the error at once, and the
+ * manager keeps trying in the background): attempt `attempt` was the last, the failure is not retryable, or the
+ * manager is offline.
+ */
+export function roundOver(
+  attempt: number,
+  failure: { retryable: boolean; offline: boolean },
+  policy: Pick<ResolvedRetryPolicy, "attempts">,
+): boolean {
+  return !failure.retryable || attempt >= policy.attempts || failure.offline;
+}
+
+/**
+ * The longest a caller without a valid token waits for the next try, in ms: `retry.maxDelayMs` or one
+ * `fetchTimeoutMs`, whichever is longer (a caller waits for a fetch that long anyway). A try further away (a
+ * long `Retry-After`) gives the caller the error at once: seconds, never hours.
+ *
+ * @example
+ * callerWaitMs({ maxDelayMs: 100, fetchTimeoutMs: 10_000 }); // 10,000: a `Retry-After: 1` is waited for
+ */
+export function callerWaitMs(policy: { maxDelayMs: number; fetchTimeoutMs?: number }): number {
+  return Math.max(policy.maxDelayMs, policy.fetchTimeoutMs ?? 0);
 }
 
 /**
@@ -79,7 +104,7 @@ export interface RetryPlan {
 export function planRetry(
   tried: number,
   failure: { retryable: boolean; offline: boolean; retryAfterMs: number | undefined },
-  policy: Pick<ResolvedRetryPolicy, "attempts" | "baseDelayMs" | "maxDelayMs">,
+  policy: Pick<ResolvedRetryPolicy, "attempts" | "baseDelayMs" | "maxDelayMs"> & { fetchTimeoutMs?: number },
   random: () => number,
 ): RetryPlan {
   const { retryable, offline, retryAfterMs } = failure;
@@ -87,8 +112,15 @@ export function planRetry(
   const delayMs = retryable
     ? backoffDelay(Math.max(1, attempt), policy, random(), retryAfterMs)
     : Math.max(policy.maxDelayMs, retryAfterMs ?? 0);
-  const failFast = !retryable || attempt >= policy.attempts || offline || delayMs > policy.maxDelayMs;
+  const failFast = roundOver(attempt, failure, policy) || delayMs > callerWaitMs(policy);
   return { attempt, delayMs, failFast };
+}
+
+/** The log line's word on the next try after a failure, `delayMs` from now (or when back online). */
+export function nextTry(retryable: boolean, offline: boolean, delayMs: number): string {
+  if (offline) return 'Next try when the network is back (`notify("online")`).';
+  const delay = `${Math.round(delayMs)} ms`;
+  return retryable ? `Next try in ${delay}.` : `Not retryable (\`retry.shouldRetry\`): next try in ${delay}.`;
 }
 
 /** HTTP statuses that mean "try again later". */

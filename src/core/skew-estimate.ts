@@ -15,15 +15,19 @@ export class SkewEstimate {
   samples: readonly number[] = [];
   /** This clock's offset from the issuer's (ms; positive: ahead); 0 while within 5 s. */
   ms = 0;
-  #seen: readonly string[] = [];
+  /** The tokens seen lately, each with when it first arrived (on the time line). */
+  #seen: readonly (readonly [raw: string, receivedAt: number])[] = [];
 
   /** Whether this very token was seen lately (then it adds no sample). */
-  readonly known = (raw: string): boolean => this.#seen.includes(raw);
+  readonly known = (raw: string): boolean => this.firstSeen(raw) !== undefined;
 
-  /** Keep the samples `acceptToken` returned for the token `raw`, and remember the token. */
-  record(samples: readonly number[], raw: string): void {
+  /** When this very token first arrived (on the time line), if it was seen lately. */
+  readonly firstSeen = (raw: string): number | undefined => this.#seen.find(([seen]) => seen === raw)?.[1];
+
+  /** Keep the samples `acceptToken` returned for the token `raw`, and remember the token, received at `at`. */
+  record(samples: readonly number[], raw: string, at = 0): void {
     this.samples = samples;
-    this.#seen = [...this.#seen, raw].slice(-5);
+    if (!this.known(raw)) this.#seen = [...this.#seen, [raw, at] as const].slice(-5);
   }
 
   /**
@@ -39,5 +43,13 @@ export class SkewEstimate {
   /** Forget the tokens seen (sign-out, dispose); the samples stand: the clocks have not changed. */
   forgetTokens(): void {
     this.#seen = [];
+  }
+
+  /**
+   * Forget the samples: nothing watched the clocks (a manager without a monotonic clock, signed out, arms no
+   * timer to see the wall clock jump), so the next token is a first contact. The estimate stands until then.
+   */
+  forgetSamples(): void {
+    this.samples = [];
   }
 }

@@ -82,7 +82,8 @@ export function snapshotOf(state: State, time: Timeline, failures: Failures, clo
 function exhaustedIn(state: State, failures: Failures): boolean {
   switch (state.status) {
     case "retrying":
-      return state.failFast;
+      // As the error event said, set when the failure came (a caller asking once the next try is near waits).
+      return failures.exhausted;
     case "fetching":
       return failures.exhausted && state.reason !== "initial";
     case "idle":

@@ -11,17 +11,18 @@
  * @module
  */
 import { DeadlineTimer, Timeline, type Clock } from "./clock";
-import { TokenFetchTimeoutError, TokenManagerDisposedError, describe } from "./errors";
+import { TokenFetchTimeoutError, TokenManagerDisposedError, describe, signedOutReason } from "./errors";
 import { tokenEvent, type SignedOutEvent } from "./events";
 import { HotPath } from "./hot-path";
 import type { ResolvedOptions } from "./options";
 import { Reporter } from "./reporter";
-import { planRetry, retryAfterOf } from "./retry";
+import { callerWaitMs, nextTry, planRetry, retryAfterOf, roundOver } from "./retry";
 import { NO_FAILURES, snapshotOf, type Failures, type TokenSnapshot } from "./snapshot";
 import { callerError, dueOnSignal, live, timerOf, tooShortForCaller, usable } from "./state";
-import type { Fetching, Held, State } from "./state";
-import { callFetcher, type FetchReason } from "./token-fetcher";
-import { TokenIntake } from "./token-intake";
+import type { Fetching, State } from "./state";
+import { InFlight } from "./in-flight";
+import type { FetchReason } from "./token-fetcher";
+import { TokenIntake, type TakenIn } from "./token-intake";
 import type { Logger, OutsideSignal } from "./types";
 import { settleAll, wait, type Waiter } from "./waiters";
 
@@ -29,7 +30,7 @@ import { settleAll, wait, type Waiter } from "./waiters";
 // inline) is both the timer's longest sleep (a missed deadline, after sleep or throttling, is seen within
 // 5 s) and the lateness that makes a timer's fetch reason "wake".
 
-/** One manager's state machine. Its inputs: demand (`fetch`, `wait`), `start`, `hydrate`, `end`, `notify`, timer. */
+/** One manager's state machine. Its inputs: demand (`fetch`, `wait`), `start`, `serve`, `end`, `notify`, timer. */
 export class StateMachine {
   /** Events, `subscribe()` listeners, logs and warnings. */
   readonly events: Reporter;
@@ -37,11 +38,15 @@ export class StateMachine {
   readonly hot = new HotPath();
   /** What the tokens taught: this clock's skew, the issuer's habits (its validity `ceiling`). */
   readonly intake: TokenIntake;
+  /** The longest a caller without a valid token waits for the next try (ms; see `callerWaitMs`). */
+  readonly callerWaitMs: number;
   readonly #options: ResolvedOptions;
   readonly #clock: Clock;
   readonly #time: Timeline;
   readonly #timer: DeadlineTimer;
   readonly #waiters = new Set<Waiter>();
+  /** The app's fetcher call that has not settled yet (a new one waits for it, up to its deadline). */
+  readonly #inFlight = new InFlight();
   #state!: State;
   #snapshot!: TokenSnapshot;
   #failures: Failures = NO_FAILURES;
@@ -51,6 +56,7 @@ export class StateMachine {
   constructor(options: ResolvedOptions, clock: Clock, logger: Logger | undefined) {
     this.#options = options;
     this.#clock = clock;
+    this.callerWaitMs = callerWaitMs(options);
     this.events = new Reporter(logger);
     this.#time = new Timeline(clock);
     this.intake = new TokenIntake(options, this.#time, () => clock.random());
@@ -68,8 +74,12 @@ export class StateMachine {
 
   /** The time line's now (its jumps are noted on it for the skew estimate); refreshes the hot path's copy. */
   now(): number {
-    const now = this.#time.now();
-    this.hot.update(this.#state?.token, this.#time);
+    const time = this.#time;
+    const now = time.now();
+    // Without a monotonic clock, a timer late by the wall clock is the only sign of a forward jump (or a sleep).
+    // A reading sees it before the timer fires: a call right after the jump must not take the jump for age.
+    if (!this.#clock.monotonicNow) time.jumped += this.#timer.overdue(now, 5_000);
+    this.hot.update(this.#state?.token, time);
     return now;
   }
 
@@ -79,46 +89,18 @@ export class StateMachine {
     switch (state.status) {
       case "disposed":
         throw new TokenManagerDisposedError();
-      case "idle":
       case "signedOut":
+        // Signed out, no timer watched the wall clock: without a monotonic clock a jump went unseen.
+        if (!this.#clock.monotonicNow) this.intake.skew.forgetSamples();
+        this.fetch("initial", 1);
+        return;
+      case "idle":
         this.fetch("initial", 1);
         return;
       case "fetching":
       case "valid":
       case "retrying":
         return; // already running
-      default:
-        state satisfies never;
-    }
-  }
-
-  /**
-   * Start from a server's token (`initialToken`, `hydrate()`; `null`: no session, sign out), in `idle` only and
-   * never fetching: served as a fetched token is (`valid`, a `token` event with reason `"initial"`), or dropped
-   * with a warning (`idle` still). A running or signed-out manager keeps its state. @throws TokenManagerDisposedError
-   */
-  hydrate(initialToken: string | null): void {
-    const state = this.#state;
-    switch (state.status) {
-      case "disposed":
-        throw new TokenManagerDisposedError();
-      case "idle": {
-        if (initialToken === null) {
-          this.end("signOut");
-          return;
-        }
-        const now = this.now();
-        const { held, warnings } = this.intake.takeInitial(initialToken, now);
-        for (const [code, message] of warnings) this.events.warn(code, message);
-        // A warning listener may have started or signed out the manager meanwhile: its state stands then.
-        if (held && this.#state.status === "idle") this.#serve("initial", held, true, now);
-        return;
-      }
-      case "fetching":
-      case "valid":
-      case "retrying":
-      case "signedOut":
-        return; // it runs, or was signed out: a server's token (maybe stale) never undoes either
       default:
         state satisfies never;
     }
@@ -138,24 +120,26 @@ export class StateMachine {
     return wait(this.#waiters, this.#timer, minValidityMs, signal, then);
   }
 
-  /** Start a fetch (single-flight: none while one is in flight). */
-  fetch(reason: FetchReason, attempt: number): void {
+  /** Start a fetch (single-flight: none while one is in flight); `"forced"` when the valid state says so. */
+  fetch(why: FetchReason, attempt: number): void {
     const previous = this.#state;
     if (previous.status === "fetching") return;
+    const reason = previous.status === "valid" && previous.force ? "forced" : why;
     const now = this.now();
     const controller = new AbortController();
+    // A previous call the app's fetcher has not settled (it ignored its aborted signal): wait for it, up to its
+    // deadline (invariant 2). The timer then means "call now".
+    const busyUntil = this.#inFlight.busyUntil(now);
+    const queued = busyUntil !== undefined;
     // This object is the fetch's identity: any later transition replaces it, and a late result is discarded.
-    const deadline = now + this.#options.fetchTimeoutMs;
+    const deadline = busyUntil ?? now + this.#options.fetchTimeoutMs;
     const token = live(previous.token, now);
-    const state: Fetching = { status: "fetching", token, reason, attempt, controller, deadline };
+    const state: Fetching = { status: "fetching", token, reason, attempt, controller, deadline, queued };
     this.#transition(state);
     if (this.#state === state) this.events.emit("refreshing", { reason, attempt });
     if (this.#state !== state) return; // a listener signed out or disposed: no fetch starts
-    this.events.log("debug", `calling fetchToken (reason "${reason}", attempt ${attempt})`);
-    callFetcher(this.#options.fetchToken, { signal: controller.signal, reason, attempt }).then(
-      (result) => this.#onFetchSettled(state, true, result),
-      (error: unknown) => this.#onFetchSettled(state, false, error),
-    );
+    if (queued) this.#inFlight.whenSettled(() => this.#state === state && this.#call(state));
+    else this.#call(state);
   }
 
   /**
@@ -179,6 +163,21 @@ export class StateMachine {
     if (reason) this.events.emit("signedOut", { reason });
   }
 
+  /** Call the app's fetcher for `fetch`; a fetch that was queued begins now, with a deadline of its own. */
+  #call(fetch: Fetching): void {
+    let state = fetch;
+    if (fetch.queued) {
+      state = { ...fetch, queued: false, deadline: this.now() + this.#options.fetchTimeoutMs };
+      this.#transition(state);
+    }
+    const { controller, reason, attempt, deadline } = state;
+    this.events.log("debug", `calling fetchToken (reason "${reason}", attempt ${attempt})`);
+    const context = { signal: controller.signal, reason, attempt };
+    this.#inFlight.call(this.#options.fetchToken, context, deadline, (ok, value) =>
+      this.#onFetchSettled(state, ok, value),
+    );
+  }
+
   #onFetchSettled(state: Fetching, ok: boolean, value: unknown): void {
     // Overtaken by signOut(), dispose() or the timeout: drop it (invariant 3).
     if (this.#state !== state)
@@ -195,14 +194,17 @@ export class StateMachine {
     for (const [code, message] of intake.warnings) this.events.warn(code, message);
     // A warning listener may have signed out meanwhile.
     if (this.#state !== state) this.events.emit("discarded", { outcome: "token" });
-    else if (intake.held) this.#serve(state.reason, intake.held, intake.fresh, now);
+    else if (intake.held) this.serve(state.reason, intake, now);
     else this.#onFetchFailed(state, intake.failure, intake.keep);
   }
 
-  /** Hold `held` (announced when `fresh`), and hand it to the waiting callers. */
-  #serve(reason: FetchReason, held: Held, fresh: boolean, now: number): void {
+  /**
+   * Hold the token taken in (announced when `fresh`; its refresh `"forced"` when `force`), and hand it to the
+   * waiting callers. A fetched token's move, and a server's (`hydrate.ts`).
+   */
+  serve(reason: FetchReason, { held, fresh, force }: Omit<TakenIn, "warnings">, now: number): void {
     this.#failures = NO_FAILURES;
-    this.#transition({ status: "valid", token: held });
+    this.#transition({ status: "valid", token: held, force });
     // A "state" or subscribe() listener may have signed out during the transition: announce nothing then.
     if (fresh && this.#state.token === held) this.events.emit("token", tokenEvent(reason, held, this.#time));
     if (this.#state.token !== held) return; // a token listener signed out (its waiters are settled)
@@ -229,8 +231,11 @@ export class StateMachine {
     const { attempt, delayMs, failFast } = planRetry(tried, failure, this.#options, () => this.#clock.random());
     const held = live(keep, now);
     const retryAt = offline ? Infinity : now + delayMs;
+    // The error event's and the snapshot's `exhausted` (callers asking now get the error at once).
     this.#failures = { count: this.#failures.count + 1, last: error, exhausted: failFast };
-    this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast });
+    // Callers who ask later wait for the next try once it falls due within `callerWaitMs`, unless the round is over.
+    const over = roundOver(attempt, failure, this.#options);
+    this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast: over });
     this.events.log(
       "warn",
       `fetchToken attempt ${tried} failed: ${describe(error)}. ${nextTry(retryable, offline, delayMs)}`,
@@ -251,6 +256,10 @@ export class StateMachine {
     if (late && !this.#clock.monotonicNow) this.#time.jumped += lateByMs;
     switch (state.status) {
       case "fetching": {
+        if (state.queued) {
+          this.#call(state); // the previous call's deadline passed: call the fetcher now
+          return;
+        }
         const timeout = new TokenFetchTimeoutError(this.#options.fetchTimeoutMs);
         state.controller.abort(timeout);
         this.#onFetchFailed(state, timeout);
@@ -283,17 +292,4 @@ export class StateMachine {
     this.#snapshot = snapshotOf(next, this.#time, this.#failures, this.intake.skew.ms);
     this.events.publish(this.#snapshot);
   }
-}
-
-/** The abort reason a fetch in flight gets at sign-out (seen by the app's `fetchToken` as `signal.reason`). */
-function signedOutReason(reason: SignedOutEvent["reason"]): Error {
-  const why = reason === "signOut" ? "signOut() was called" : "the fetcher resolved null";
-  return new Error(`Signed out (${why}): this fetch was aborted, and its result is dropped.`);
-}
-
-/** The log line's word on the next try after a failure. */
-function nextTry(retryable: boolean, offline: boolean, delayMs: number): string {
-  if (offline) return 'Next try when the network is back (`notify("online")`).';
-  const delay = `${Math.round(delayMs)} ms`;
-  return retryable ? `Next try in ${delay}.` : `Not retryable (\`retry.shouldRetry\`): next try in ${delay}.`;
 }

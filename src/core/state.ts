@@ -35,14 +35,24 @@ export interface Fetching {
   readonly reason: FetchReason;
   readonly attempt: number;
   readonly controller: AbortController;
-  /** When the fetch times out (`fetchTimeoutMs` after it started). */
+  /** When the fetch times out (`fetchTimeoutMs` after the fetcher was called); while `queued`, when it is called. */
   readonly deadline: number;
+  /**
+   * The fetcher is not called yet: its previous call, aborted (sign-out) but ignoring its signal, has not
+   * settled. It is called when that one settles, or at `deadline` (that call's own deadline) at the latest.
+   */
+  readonly queued?: boolean;
 }
 
 /** A token is held; the timer fires at its planned refresh. */
 export interface Valid {
   readonly status: "valid";
   readonly token: Held;
+  /**
+   * Every fetch from this state is `"forced"`: the issuer hands back its cached token unless forced (an SDK's
+   * cache; see `IssuerHabits`).
+   */
+  readonly force?: boolean;
 }
 
 /** The last fetch failed; the timer fires at the next try (or at the held token's expiry, if sooner). */
@@ -55,7 +65,11 @@ export interface Retrying {
   readonly error: unknown;
   /** `Infinity` while offline: the next try waits for `notify("online")`. */
   readonly retryAt: number;
-  /** Callers without a servable token get the error at once (no storm, and no wait beyond the cap). */
+  /**
+   * The round is over (`roundOver`: attempts used up, not retryable, or offline): callers without a servable
+   * token get the error at once (no storm). Otherwise they wait for the next try if it falls due within
+   * `callerWaitMs` (see {@link failsFast}).
+   */
   readonly failFast: boolean;
 }
 
@@ -82,7 +96,7 @@ export function timerOf(state: State): number | null {
     case "disposed":
       return null;
     case "fetching":
-      return state.deadline; // the fetch timeout
+      return state.deadline; // the fetch timeout (queued: when the fetcher is called at the latest)
     case "valid":
       return state.token.refreshAt; // the planned refresh
     case "retrying": {
@@ -134,6 +148,14 @@ export function usable(held: Held, now: number, minValidityMs: number | undefine
   return minValidityMs === undefined
     ? now < held.serveUntil
     : held.expiresAt - now >= minValidityMs && now < held.expiresAt;
+}
+
+/**
+ * Whether a caller without a servable token gets the error of `state` at once at `now`, rather than wait for
+ * the next try: the round is over, or the try falls due further away than `waitMs` (`callerWaitMs`).
+ */
+export function failsFast(state: Retrying, now: number, waitMs: number): boolean {
+  return state.failFast || state.retryAt - now > waitMs;
 }
 
 /** `held` if it has not expired at `now`. */

@@ -18,16 +18,20 @@ import { clockSkew, initialTokenDropped, notRenewed, type Warning } from "./warn
 
 /**
  * What a fetcher's token became: the token to hold (`fresh`: a new one, to announce; otherwise the one held,
- * handed back again), or a failure to retry with the token to `keep` meanwhile. Either way, the warnings.
+ * handed back again; `force`: its planned refresh is to be `"forced"`), or a failure to retry with the token
+ * to `keep` meanwhile. Either way, the warnings.
  */
 export type Intake =
-  | { readonly held: Held; readonly fresh: boolean; readonly warnings: Warning[] }
+  | { readonly held: Held; readonly fresh: boolean; readonly force: boolean; readonly warnings: Warning[] }
   | {
       readonly held?: undefined;
       readonly failure: unknown;
       readonly keep: Held | undefined;
       readonly warnings: Warning[];
     };
+
+/** A fetcher's answer taken in as a token to hold. */
+export type TakenIn = Extract<Intake, { held: Held }>;
 
 /** What a server's token became: the token to hold (announced as new), or none (dropped). Either way, the warnings. */
 export interface InitialIntake {
@@ -65,12 +69,13 @@ export class TokenIntake {
     // A token to use and announce: not the one held, expiring no sooner. "Later" is what stops a loop.
     const fresh = !previous || (received.raw !== previous.raw && received.exp >= previous.exp);
     if (!fresh && fetching.reason === "forced") warnings.push(notRenewed(received.raw));
-    const held = this.habits.plan(fresh ? received : previous!, previous, now, this.#random);
+    const { habits } = this;
+    const held = habits.plan(fresh ? received : previous!, previous, now, this.#random, fetching.reason);
     if (now >= held.serveUntil) {
       const failure = arrivedTooShort(held.expiresAt - now, held.expiresAt - held.serveUntil, held.raw);
       return { failure, keep: held, warnings };
     }
-    return { held, fresh, warnings };
+    return { held, fresh, force: habits.forceNext, warnings };
   }
 
   /**
@@ -86,7 +91,7 @@ export class TokenIntake {
     } catch (error) {
       return { held: undefined, warnings: [initialTokenDropped(error)] };
     }
-    this.#learn(accepted);
+    this.#learn(accepted, now);
     return { held: accepted.held, warnings: accepted.warnings };
   }
 
@@ -100,15 +105,18 @@ export class TokenIntake {
   #accept(value: unknown, now: number): Accepted {
     const { skew } = this;
     const time = this.#time;
-    const accepted = acceptToken(value, now, skew.samples, skew.known, time.jumped, this.#options, this.#random());
-    this.#learn(accepted);
+    const accepted = acceptToken(value, now, skew.samples, skew.firstSeen, time.jumped, this.#options, this.#random());
+    this.#learn(accepted, now);
     return accepted;
   }
 
-  /** Keep an accepted token's skew samples (a jump it settled is forgotten); a change of the estimate is a warning. */
-  #learn(accepted: Accepted): void {
+  /**
+   * Keep an accepted token's skew samples and its first receipt (`now`; a jump it settled is forgotten); a change
+   * of the estimate is a warning.
+   */
+  #learn(accepted: Accepted, now: number): void {
     const { skew } = this;
-    skew.record(accepted.samples, accepted.held.raw);
+    skew.record(accepted.samples, accepted.held.raw, now);
     if (accepted.settled) this.#time.jumped = 0;
     if (skew.revise(accepted.skewMs)) accepted.warnings.push(clockSkew(skew.ms));
   }

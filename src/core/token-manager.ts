@@ -9,8 +9,9 @@ import { clockWith, type Clock } from "./clock";
 import { TokenManagerDisposedError, describe } from "./errors";
 import type { TokenManagerEvents } from "./events";
 import type { HotPath } from "./hot-path";
+import { hydrate } from "./hydrate";
 import { mustBe, validateOptions, type TokenManagerOptions } from "./options";
-import { callerError, demandReason, tooShortForCaller, usable } from "./state";
+import { callerError, demandReason, failsFast, tooShortForCaller, usable } from "./state";
 import { StateMachine } from "./state-machine";
 import type { GetTokenOptions, OutsideSignal, TokenSnapshot } from "./types";
 import type { TokenSource } from "./token-source";
@@ -46,7 +47,7 @@ export class TokenManager implements TokenSource {
     this.#clock = clockWith(options.clock);
     this.#machine = new StateMachine(resolved, this.#clock, options.logger);
     this.#hot = this.#machine.hot;
-    if (options.initialToken !== undefined) this.#machine.hydrate(options.initialToken);
+    if (options.initialToken !== undefined) hydrate(this.#machine, options.initialToken);
   }
 
   /**
@@ -110,7 +111,7 @@ export class TokenManager implements TokenSource {
    * tokens.hydrate(tokenFromTheServer);                  // in the browser, before anything uses it
    */
   hydrate(initialToken: string | null): void {
-    this.#machine.hydrate(initialToken);
+    hydrate(this.#machine, initialToken);
   }
 
   /**
@@ -193,8 +194,9 @@ export class TokenManager implements TokenSource {
     // The issuer's last new token could not meet this: fail fast instead of fetching on every call.
     const { ceiling } = machine.intake.habits;
     if (!forceRefresh && minValidityMs! > ceiling) throw tooShortForCaller(ceiling, minValidityMs!, token?.raw ?? "");
-    // Never bypass backoff on demand (no storms): wait for the planned retry, or fail fast.
-    if (state.status === "retrying" && state.failFast) throw callerError(state.error, state.attempt);
+    // Never bypass backoff on demand (no storms): wait for the planned retry if it falls due soon, or fail fast.
+    if (state.status === "retrying" && failsFast(state, now, machine.callerWaitMs))
+      throw callerError(state.error, state.attempt);
     return machine.wait(minValidityMs, signal, () => {
       const reason = demandReason(status, forceRefresh);
       if (reason) machine.fetch(reason, 1);

@@ -273,6 +273,33 @@ describe("DeadlineTimer through sleep (manual clock)", () => {
     expect(m.pending()).toHaveLength(0);
   });
 
+  it("overdue: a reading long after the pending chunk was due sees the lateness first, counted once", () => {
+    const m = manualClock();
+    const timer = new DeadlineTimer(m.clock, 5 * SECOND);
+    const onFire = vi.fn();
+    timer.set(m.now + 60 * SECOND, onFire);
+    expect(timer.overdue(m.now + 4 * SECOND, 5 * SECOND)).toBe(0); // not due yet
+    m.jump(HOUR); // a forward jump: the chunk has not fired yet
+    expect(timer.overdue(m.now, 5 * SECOND)).toBe(HOUR - 5 * SECOND);
+    expect(timer.overdue(m.now, 5 * SECOND)).toBe(0); // counted once
+    m.jump(SECOND);
+    m.fire();
+    expect(onFire).toHaveBeenCalledWith(SECOND); // the firing reports only what came after
+  });
+
+  it("overdue: a small lateness is left to the firing (it tells a wake from a scheduled refresh)", () => {
+    const m = manualClock();
+    const timer = new DeadlineTimer(m.clock, 5 * SECOND);
+    const onFire = vi.fn();
+    timer.set(m.now + 5 * SECOND, onFire);
+    m.jump(8 * SECOND);
+    expect(timer.overdue(m.now, 5 * SECOND)).toBe(0); // 3 s late: not more than 5 s
+    m.jump(4 * SECOND);
+    m.fire();
+    expect(onFire).toHaveBeenCalledWith(7 * SECOND);
+    expect(timer.overdue(m.now + HOUR, 5 * SECOND)).toBe(0); // nothing pending
+  });
+
   it("clear() cancels the pending chunk through the clock", () => {
     const m = manualClock();
     const timer = new DeadlineTimer(m.clock, 5 * SECOND);

@@ -70,4 +70,39 @@ describe("IssuerHabits", () => {
     habits.forgetTries();
     expect(habits.plan(held, held, now, () => 0.999).refreshAt - now).toBe(10 * S);
   });
+
+  it("a stale try that was not forced makes the next one forced (an SDK's cache is bypassed when forced)", () => {
+    const habits = new IssuerHabits(policy);
+    const held = token(0);
+    habits.plan(held, undefined, 0, () => 0.5);
+    expect(habits.forceNext).toBe(false);
+    const again = habits.plan(held, held, 840 * S, () => 0.5, "scheduled");
+    expect(habits.forceNext).toBe(true);
+    expect(again.refreshAt).toBe(865 * S); // the same search as before: halfway to the end of serving
+  });
+
+  it("once a forced try mints after a stale one, every planned refresh is forced", () => {
+    const habits = new IssuerHabits(policy);
+    const first = token(0);
+    habits.plan(first, first, 840 * S, () => 0.5, "scheduled");
+    const second = token(865 * S);
+    expect(habits.plan(second, first, 865 * S, () => 0.5, "forced")).toBe(second); // no aim learnt: forced
+    expect(habits.forceNext).toBe(true);
+    habits.forgetTries(); // sign-out: what was learnt about the issuer stands
+    habits.plan(token(1_700 * S), second, 1_700 * S, () => 0.5, "forced");
+    expect(habits.forceNext).toBe(true);
+  });
+
+  it("an issuer that ignores forced is no longer forced: the search goes on unforced, and learns", () => {
+    const habits = new IssuerHabits(policy);
+    const first = token(0);
+    habits.plan(first, first, 840 * S, () => 0.5, "scheduled");
+    habits.plan(first, first, 865 * S, () => 0.5, "forced");
+    expect(habits.forceNext).toBe(false);
+    habits.plan(first, first, 878 * S, () => 0.5, "scheduled");
+    expect(habits.forceNext).toBe(false);
+    const second = token(884 * S);
+    expect(habits.plan(second, first, 884 * S, () => 0.5, "scheduled").refreshAt).toBe(second.expiresAt - 15 * S);
+    expect(habits.forceNext).toBe(false);
+  });
 });

@@ -4,12 +4,14 @@ import { InvalidTokenError, TokenEndpointError, TokenFetchTimeoutError } from ".
 import {
   backoffCeiling,
   backoffDelay,
+  callerWaitMs,
   isRetryable,
   isRetryableStatus,
   MAX_RETRY_AFTER_MS,
   parseRetryAfter,
   planRetry,
   retryAfterOf,
+  roundOver,
 } from "../../src/core/retry";
 
 const policy = { baseDelayMs: 1000, maxDelayMs: 30_000 };
@@ -268,5 +270,35 @@ describe("planRetry: what a failed attempt leads to", () => {
     expect([1, 2, 3, 6, 40].map((attempt) => backoffCeiling(attempt, policy))).toEqual([
       1000, 2000, 4000, 30_000, 30_000,
     ]);
+  });
+});
+
+describe("a caller's wait for the next try (issue 14)", () => {
+  const online = { retryable: true, offline: false };
+  const tight = { attempts: 4, baseDelayMs: 50, maxDelayMs: 100 };
+
+  it("callerWaitMs: retry.maxDelayMs or one fetchTimeoutMs, whichever is longer", () => {
+    expect(callerWaitMs({ maxDelayMs: 100, fetchTimeoutMs: 10_000 })).toBe(10_000);
+    expect(callerWaitMs({ maxDelayMs: 30_000, fetchTimeoutMs: 10_000 })).toBe(30_000);
+    expect(callerWaitMs({ maxDelayMs: 30_000 })).toBe(30_000);
+  });
+
+  it("a Retry-After within one fetchTimeoutMs keeps callers waiting, whatever retry.maxDelayMs is", () => {
+    const retryAfter = { ...online, retryAfterMs: 1_000 };
+    expect(planRetry(1, retryAfter, { ...tight, fetchTimeoutMs: 10_000 }, () => 0.5).failFast).toBe(false);
+    expect(planRetry(1, retryAfter, { ...tight, fetchTimeoutMs: 300 }, () => 0.5).failFast).toBe(true);
+    const day = { ...online, retryAfterMs: 86_400_000 };
+    expect(planRetry(1, day, { ...tight, maxDelayMs: 1_200_000, fetchTimeoutMs: 10_000 }, () => 0.5)).toEqual({
+      attempt: 1,
+      delayMs: HOUR,
+      failFast: true,
+    });
+  });
+
+  it("roundOver: the last attempt, a failure that is not retryable, or offline", () => {
+    expect(roundOver(3, online, tight)).toBe(false);
+    expect(roundOver(4, online, tight)).toBe(true);
+    expect(roundOver(1, { ...online, retryable: false }, tight)).toBe(true);
+    expect(roundOver(1, { ...online, offline: true }, tight)).toBe(true);
   });
 });

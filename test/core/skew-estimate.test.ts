@@ -16,6 +16,24 @@ describe("SkewEstimate", () => {
     expect(skew.samples).toEqual([1, 2]);
   });
 
+  it("remembers when each token first arrived: a caching issuer's token handed back again has aged", () => {
+    const skew = new SkewEstimate();
+    skew.record([1], "a", 1_000);
+    skew.record([1], "a", 5_000); // handed back: still the first receipt
+    expect(skew.firstSeen("a")).toBe(1_000);
+    expect(skew.firstSeen("b")).toBeUndefined();
+  });
+
+  it("forgetSamples: the next token is a first contact; the estimate stands until it comes", () => {
+    const skew = new SkewEstimate();
+    skew.record([3_600_000], "a");
+    skew.revise(3_600_000);
+    skew.forgetSamples();
+    expect(skew.samples).toEqual([]);
+    expect(skew.ms).toBe(3_600_000);
+    expect(skew.known("a")).toBe(true);
+  });
+
   it("revise: true only when the estimate changes to a non-zero offset; null (beyond the bound) keeps it", () => {
     const skew = new SkewEstimate();
     expect(skew.revise(0)).toBe(false);

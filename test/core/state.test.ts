@@ -3,7 +3,15 @@
  * outside signal brings forward, in each state (each an exhaustive switch over the states).
  */
 import { describe, expect, it } from "vitest";
-import { demandReason, dueOnSignal, timerOf, type Held, type Retrying, type State } from "../../src/core/state";
+import {
+  demandReason,
+  dueOnSignal,
+  failsFast,
+  timerOf,
+  type Held,
+  type Retrying,
+  type State,
+} from "../../src/core/state";
 
 const held: Held = {
   raw: "a.b.c",
@@ -79,5 +87,15 @@ describe("dueOnSignal", () => {
   it("brings nothing forward while idle, fetching, signed out or disposed", () => {
     for (const state of [{ status: "idle" }, fetching, { status: "signedOut" }, { status: "disposed" }] as State[])
       expect(dueOnSignal(state, "online", 9e15)).toBeNull();
+  });
+});
+
+describe("failsFast", () => {
+  it("a caller waits for a try due within its wait bound, unless the round is over (issue 14)", () => {
+    const next = retrying(1_850_000) as Retrying;
+    expect(failsFast(next, 1_830_000, 10_000)).toBe(true); // 20 s away
+    expect(failsFast(next, 1_840_000, 10_000)).toBe(false); // 10 s away
+    expect(failsFast({ ...next, failFast: true }, 1_849_000, 10_000)).toBe(true);
+    expect(failsFast({ ...next, retryAt: Infinity }, 1_840_000, 10_000)).toBe(true); // offline
   });
 });

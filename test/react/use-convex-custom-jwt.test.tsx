@@ -12,9 +12,13 @@ import { countingSource } from "./world";
 
 let manager: TokenManager | undefined;
 beforeEach(() => {
+  // Fixed jitter: these tests are about what the UI shows at each step, and a backoff that jitters to 0 ms
+  // (Math.random() near 0) would run the retries inside one step. The core's tests cover the jitter itself.
+  vi.spyOn(Math, "random").mockReturnValue(0.5);
   vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "Date"] });
 });
 afterEach(() => {
+  vi.restoreAllMocks();
   manager?.dispose();
   manager = undefined;
   vi.useRealTimers();
