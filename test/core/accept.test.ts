@@ -27,14 +27,17 @@ function jwt(claims: { iat?: number; exp: number; nbf?: number; iss?: string | n
 
 interface Context {
   samples?: number[];
-  known?: (raw: string) => boolean;
+  firstSeen?: (raw: string) => number | undefined;
   jumpMs?: number;
   options?: Partial<TokenManagerOptions>;
 }
 
-function accept(result: unknown, { samples = [], known = () => false, jumpMs = 0, options = {} }: Context = {}) {
+function accept(
+  result: unknown,
+  { samples = [], firstSeen = () => undefined, jumpMs = 0, options = {} }: Context = {},
+) {
   const o = validateOptions({ fetchToken: async () => null, ...options });
-  return acceptToken(result, N, samples, known, jumpMs, o, 0);
+  return acceptToken(result, N, samples, firstSeen, jumpMs, o, 0);
 }
 
 function rejection(run: () => unknown): InvalidTokenError {
@@ -186,7 +189,7 @@ describe("what the held token keeps", () => {
     const fresh = accept(token);
     expect(fresh.settled).toBe(true);
     expect(fresh.samples).toEqual([30 * S]);
-    const again = accept(token, { samples: [20 * S], known: (raw) => raw === token });
+    const again = accept(token, { samples: [20 * S], firstSeen: (raw) => (raw === token ? N : undefined) });
     expect(again.settled).toBe(false);
     expect(again.samples).toEqual([20 * S]);
   });
