@@ -119,6 +119,12 @@ describe("a skewed clock: the token is read on the issuer's clock, never optimis
     expect(codes(warnings)).toEqual(["WARN_CLOCK_SKEW_BEYOND_BOUND"]);
   });
 
+  it("beyond the bound, a token handed back 60 s after its first receipt has aged those 60 s", () => {
+    const iat = N - 2 * 3_600 * S;
+    const again = accept(jwt({ iat, exp: iat + 900 * S }), { samples: [N - iat], firstSeen: () => N - 60 * S });
+    expect(again.held.expiresAt).toBe(N + 839 * S);
+  });
+
   it("without iat: WARN_TOKEN_MISSING_IAT, and a 10 s token refreshes once per lifetime, not in a loop", () => {
     const { held, warnings, settled } = accept(jwt({ exp: N + 10 * S }));
     expect(codes(warnings)).toEqual(["WARN_TOKEN_MISSING_IAT"]);
