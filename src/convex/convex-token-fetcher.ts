@@ -5,7 +5,7 @@
  */
 import type { ConvexAsk } from "./answer-policy";
 import { ClientRecord } from "./client-record";
-import { runAnswer } from "./run-answer";
+import { answerAsk } from "./run-answer";
 import type { AuthTokenFetcher, TokenSource } from "./types";
 import { assertTokenSource, leewayMsOf, rejectAnswerWithinMs } from "./validate";
 
@@ -69,16 +69,7 @@ export function fetcherFor(
   const client = new ClientRecord(leewayMs);
 
   const fetcher = async (ask: ConvexAsk): Promise<string | null> => {
-    const forced = ask.forceRefreshToken === true;
-    const call = client.ask(forced, Date.now());
-    const { answer, times } = await runAnswer(manager, {
-      ...call,
-      ask: { forceRefreshToken: forced },
-      held: client.held,
-      leewayMs,
-    });
-    client.answered(call, forced, answer, Date.now(), times);
-    return answer;
+    return answerAsk(manager, client, ask, leewayMs);
   };
 
   return Object.defineProperties(fetcher, {

@@ -1,12 +1,13 @@
 /**
  * `runAnswer`: answer one call of Convex's, asking the answer policy again at every change of the manager
- * and once one of its `fetchTimeoutMs` has passed, until it answers (shared by both fetchers).
+ * and once one of its `fetchTimeoutMs` has passed, until it answers; `answerAsk`: one ask of Convex's from
+ * start to finish, with the client's record (what both fetchers, `/convex`'s and `/react`'s, run).
  *
  * @module
  */
 import type { TokenSnapshot } from "../core/types";
 import { type Answer, type ConvexAsk, chooseAnswer, type WaitFor } from "./answer-policy";
-import type { ClientCall } from "./client-record";
+import type { ClientCall, ClientRecord } from "./client-record";
 import type { TokenSource } from "./types";
 
 /** The answer, and the times of the manager's token when it was chosen (for the token it hands). */
@@ -112,4 +113,29 @@ function askManager(manager: TokenSource, wait: WaitFor, replied: (reply: Manage
   } catch {
     replied({ gaveUp: true }); // a token source whose getToken() throws at once
   }
+}
+
+/**
+ * Answer one ask of Convex's for `client`: note the call in the client's record (how Convex asked), run the
+ * answer policy until it answers ({@link runAnswer}), and record what the client now holds. Never rejects.
+ *
+ * @example
+ * const fetcher = (ask: ConvexAsk) => answerAsk(manager, new ClientRecord(10_000), ask, 10_000);
+ */
+export async function answerAsk(
+  manager: TokenSource,
+  client: ClientRecord,
+  ask: ConvexAsk,
+  leewayMs: number,
+): Promise<string | null> {
+  const forced = ask.forceRefreshToken === true;
+  const call = client.ask(forced, Date.now());
+  const { answer, times } = await runAnswer(manager, {
+    ...call,
+    ask: { forceRefreshToken: forced },
+    held: client.held,
+    leewayMs,
+  });
+  client.answered(call, forced, answer, Date.now(), times);
+  return answer;
 }

@@ -5,7 +5,7 @@
  */
 import type { ConvexAsk } from "../convex/answer-policy";
 import { ClientRecord } from "../convex/client-record";
-import { runAnswer } from "../convex/run-answer";
+import { answerAsk } from "../convex/run-answer";
 import { leewayMsOf } from "../convex/validate";
 import type { TokenSource } from "../core/token-source";
 
@@ -39,16 +39,7 @@ export function reactTokenFetcher(manager: TokenSource, leewaySeconds: number): 
 
   const fetcher = async (ask: ConvexAsk): Promise<string | null> => {
     if (users === 0) return null;
-    const forced = ask.forceRefreshToken === true;
-    const call = client.ask(forced, Date.now());
-    const { answer, times } = await runAnswer(manager, {
-      ...call,
-      ask: { forceRefreshToken: forced },
-      held: client.held,
-      leewayMs,
-    });
-    client.answered(call, forced, answer, Date.now(), times);
-    return answer;
+    return answerAsk(manager, client, ask, leewayMs);
   };
   return Object.assign(fetcher, {
     retain(): () => void {
