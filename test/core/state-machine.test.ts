@@ -78,6 +78,24 @@ describe("the refreshing event", () => {
   });
 });
 
+describe("a refresh timer woken late (a machine that slept)", () => {
+  it('is "scheduled" up to 5 s late', async () => {
+    const { manager, script, tokens } = setup();
+    await manager.getToken();
+    await fake.advance(tokens[0]!.refreshAt - fake.now() - 1);
+    await fake.sleep(5_001);
+    expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
+  });
+
+  it('is "wake" beyond 5 s late', async () => {
+    const { manager, script, tokens } = setup();
+    await manager.getToken();
+    await fake.advance(tokens[0]!.refreshAt - fake.now() - 1);
+    await fake.sleep(5_002);
+    expect(script.calls.map((call) => call.reason)).toEqual(["initial", "wake"]);
+  });
+});
+
 describe("notify(): the network's state and signals that bring nothing forward", () => {
   it('after "offline", a "focus" does not end it: a failure waits for "online" and spends no retry', async () => {
     const { manager, script, errors } = setup();
