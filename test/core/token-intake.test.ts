@@ -2,7 +2,8 @@
  * What a fetcher's answer becomes (`src/core/token-intake.ts`), as the app sees it through the manager on an
  * injected FakeClock: a rejected answer leaves no warning behind, a token expiring sooner than the held one is
  * not switched to, the held token handed back by a scheduled refresh is no `WARN_TOKEN_NOT_RENEWED`, and a
- * token arriving too close to its `exp` is refused with both lengths named. Written from the survivors of
+ * token arriving too close to its `exp` is refused with both lengths named, and a forward jump of the wall clock
+ * is told by the next new token (not by one handed back), one jump after another. Written from the survivors of
  * `npm run mutate` (CONTRIBUTING.md, "Mutation testing").
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -98,5 +99,41 @@ describe("a token arriving too close to its exp", () => {
     expect(left).toBeGreaterThan(10);
     expect(left).toBeLessThan(20);
     expect(error.message).toContain(`arrived valid for ${Math.round(left)} s, less than the 20 s a served token`);
+  });
+});
+
+describe("the wall clock set forward (an NTP step, a user changing the time): the issuer keeps the true time", () => {
+  // Two-hour tokens; the issuer mints on the true (monotonic) time while this device's wall clock jumps.
+  function jumpSetup() {
+    useMintClock(() => START + fake.monotonicNow());
+    const { manager, script, tokens, warnings } = setup();
+    script.always({ kind: "token", lifetimeSec: 7_200 });
+    const skewWarnings = () => warnings.filter((event) => event.code === "WARN_CLOCK_SKEW");
+    return { manager, script, tokens, skewWarnings };
+  }
+
+  it("a token handed back tells nothing: the next new one tells the jump, and is served its lifetime", async () => {
+    const { manager, script, tokens, skewWarnings } = jumpSetup();
+    const first = await manager.getToken();
+    fake.jump(600_000);
+    script.next({ kind: "raw", value: first });
+    await manager.getToken({ forceRefresh: true });
+    expect(manager.getSnapshot().clockSkewMs).toBe(0);
+    await manager.getToken({ forceRefresh: true });
+    expect(manager.getSnapshot().clockSkewMs).toBe(600_000);
+    expect(skewWarnings()).toHaveLength(1);
+    expect(tokens.at(-1)!.expiresAt - fake.now()).toBe(7_199_000);
+  });
+
+  it("a second jump after the first was told is told by the next new token too", async () => {
+    const { manager, tokens } = jumpSetup();
+    await manager.getToken();
+    fake.jump(600_000);
+    await manager.getToken({ forceRefresh: true });
+    expect(manager.getSnapshot().clockSkewMs).toBe(600_000);
+    fake.jump(600_000);
+    await manager.getToken({ forceRefresh: true });
+    expect(manager.getSnapshot().clockSkewMs).toBe(1_200_000);
+    expect(tokens.at(-1)!.expiresAt - fake.now()).toBe(7_199_000);
   });
 });
