@@ -1,8 +1,9 @@
 /**
  * The state machine (`src/core/state-machine.ts`) as the app sees it, on an injected FakeClock: the payloads
  * of `refreshing`, `error` and `discarded`, the `"offline"`/`"online"` bookkeeping of `notify()`, what callers
- * waiting on a fetch get, the log lines a failure and a sign-out leave, and a held token outliving a long
- * Retry-After. Written from the survivors of `npm run mutate` (CONTRIBUTING.md, "Mutation testing").
+ * waiting on a fetch get, the log lines a failure and a sign-out leave, a held token outliving a long
+ * Retry-After, the fetch reason of a late timer, and a sleep not taken for a jump. Written from the survivors
+ * of `npm run mutate` (CONTRIBUTING.md, "Mutation testing").
  *
  * `clock.advance(ms)` fires each timer when it falls due; `clock.sleep(ms)` moves both clocks at once and fires the
  * overdue timers only after a macrotask (late: their fetch reason is "wake"): what the test does synchronously
@@ -93,6 +94,24 @@ describe("a refresh timer woken late (a machine that slept)", () => {
     await fake.advance(tokens[0]!.refreshAt - fake.now() - 1);
     await fake.sleep(5_002);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "wake"]);
+  });
+});
+
+describe("a sleep the monotonic clock counted, then a jump of the wall clock", () => {
+  it("the sleep is no jump: the jump after it is told by the next new token", async () => {
+    // The issuer mints two-hour tokens on the true (monotonic) time; this device's wall clock then jumps.
+    useMintClock(() => START + fake.monotonicNow());
+    const { manager, script, tokens } = setup();
+    script.always({ kind: "token", lifetimeSec: 7_200 });
+    const first = await manager.getToken();
+    script.next({ kind: "raw", value: first }); // the refresh on waking gets the held token back: it tells nothing
+    await fake.sleep(tokens[0]!.refreshAt - fake.now() + 60_000);
+    expect(script.calls.map((call) => call.reason)).toEqual(["initial", "wake"]);
+    expect(manager.getSnapshot().clockSkewMs).toBe(0);
+    fake.jump(600_000);
+    await manager.getToken({ forceRefresh: true });
+    expect(manager.getSnapshot().clockSkewMs).toBe(600_000);
+    expect(tokens.at(-1)!.expiresAt - fake.now()).toBe(7_199_000);
   });
 });
 
