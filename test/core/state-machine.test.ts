@@ -65,6 +65,20 @@ describe("the refreshing event", () => {
     ]);
   });
 
+  it('says "initial" for start() after a sign-out too, and the debug log names the call', async () => {
+    const { manager, script, refreshing, logger } = setup();
+    await manager.getToken();
+    manager.signOut();
+    manager.start();
+    await fake.advance(0);
+    expect(refreshing).toEqual([
+      { reason: "initial", attempt: 1 },
+      { reason: "initial", attempt: 1 },
+    ]);
+    expect(script.calls.map((call) => call.reason)).toEqual(["initial", "initial"]);
+    expect(lines(logger.debug)).toContain('[convex-custom-jwt] calling fetchToken (reason "initial", attempt 1)');
+  });
+
   it("is not emitted when a subscribe() listener signs out as the fetch begins", async () => {
     const { manager, script, refreshing } = setup();
     const signedOut: unknown[] = [];
@@ -215,6 +229,31 @@ describe("what callers waiting on a fetch get", () => {
     const asking = manager.getToken({ minValidityMs: 1_200_000 });
     await expect(asking).rejects.toMatchObject({ code: "ERR_TOKEN_TOO_SHORT_LIVED" });
     await expect(asking).rejects.toThrow("valid 900 s, less than the 1200 s asked");
+  });
+});
+
+describe("a fetch queued behind a fetcher call that ignored its abort", () => {
+  it("begins when that call's deadline passes, with a whole fetchTimeoutMs of its own", async () => {
+    const calls: number[] = [];
+    const { manager, errors } = setup({
+      fetchTimeoutMs: 10_000,
+      // Never settles, and ignores its aborted signal.
+      fetchToken: () => {
+        calls.push(fake.now());
+        return new Promise<string>(() => {});
+      },
+    });
+    manager.start();
+    await fake.advance(2_000);
+    manager.signOut();
+    manager.start(); // queued: the first call is in flight until its deadline (10 s after it began)
+    await fake.advance(8_000);
+    expect(calls.map((at) => at - START)).toEqual([0, 10_000]);
+    await fake.advance(9_999);
+    expect(errors).toEqual([]);
+    await fake.advance(1);
+    expect(errors.map((event) => (event.error as { code?: string }).code)).toEqual(["ERR_TOKEN_FETCH_TIMEOUT"]);
+    expect(calls).toHaveLength(2);
   });
 });
 
