@@ -15,7 +15,7 @@ import { fmt, runIfMain, type BenchResult } from "./support/report";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const FALLBACK_DIR = "node_modules/.cache/convex-custom-jwt-bench";
 const CORE_BUDGET = 8_704; // 8.5 KiB, eventemitter3 and jwt-decode included (not met: see bench/README.md)
-const CONVEX_BUDGET = 1024;
+const CONVEX_BUDGET = 1536; // 1.5 KiB over the core (issue 13)
 
 interface Size {
   minified: number;
@@ -94,11 +94,11 @@ export async function run(): Promise<BenchResult> {
     checks.push({
       label: "/convex on top of core",
       value: `${kb(extra)} min+gzip`,
-      budget: "≤ 1 KB",
+      budget: "≤ 1.5 KiB",
       pass: extra <= CONVEX_BUDGET,
     });
   } else {
-    checks.push({ label: "/convex on top of core", value: "not built yet", budget: "≤ 1 KB" });
+    checks.push({ label: "/convex on top of core", value: "not built yet", budget: "≤ 1.5 KiB" });
   }
   const byInput = Object.entries(core.inputs).sort((a, b) => b[1] - a[1]);
   notes.push(
