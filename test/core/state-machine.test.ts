@@ -9,21 +9,17 @@
  * overdue timers only after a macrotask (late: their fetch reason is "wake"): what the test does synchronously
  * after calling it sees the time moved but the timer not yet fired.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from "../../src/index";
+import { describe, expect, it, vi } from "vitest";
+import type { TokenManagerOptions } from "../../src/index";
 import type { FetchErrorEvent, RefreshingEvent } from "../../src/core/events";
-import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import { httpError, scriptedFetcher, useMintClock } from "../support/manager-harness";
+import { httpError, useMintClock, useManagerWorld } from "../support/manager-harness";
 
 const START = Date.parse("2026-01-01T00:00:00Z");
-const managers: TokenManager[] = [];
-let fake: FakeClock;
+const world = useManagerWorld({ now: START, random: () => 0.5 });
 
 function setup(options: Partial<TokenManagerOptions> = {}) {
-  const script = scriptedFetcher();
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const manager = createTokenManager({ fetchToken: script.fetcher, clock: fake, logger, ...options });
-  managers.push(manager);
+  const { manager, script } = world.managed({ logger, ...options });
   const tokens: { expiresAt: number; refreshAt: number }[] = [];
   const refreshing: RefreshingEvent[] = [];
   const errors: FetchErrorEvent[] = [];
@@ -37,24 +33,14 @@ function setup(options: Partial<TokenManagerOptions> = {}) {
 
 const lines = (spy: ReturnType<typeof vi.fn>) => spy.mock.calls.map((call) => String(call[0]));
 
-beforeEach(() => {
-  fake = createFakeClock({ now: START, random: () => 0.5 });
-  useMintClock(fake.now);
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.dispose();
-  useMintClock();
-});
-
 describe("the refreshing event", () => {
   it("says why and which attempt: the first fetch, then the retry after a failure", async () => {
     const { manager, script, refreshing } = setup();
     script.next({ kind: "throw", error: httpError(503) });
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(refreshing).toEqual([{ reason: "initial", attempt: 1 }]);
-    await fake.advance(60_000);
+    await world.clock.advance(60_000);
     expect(refreshing).toEqual([
       { reason: "initial", attempt: 1 },
       { reason: "retry", attempt: 2 },
@@ -70,7 +56,7 @@ describe("the refreshing event", () => {
     await manager.getToken();
     manager.signOut();
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(refreshing).toEqual([
       { reason: "initial", attempt: 1 },
       { reason: "initial", attempt: 1 },
@@ -97,16 +83,16 @@ describe("a refresh timer woken late (a machine that slept)", () => {
   it('is "scheduled" up to 5 s late', async () => {
     const { manager, script, tokens } = setup();
     await manager.getToken();
-    await fake.advance(tokens[0]!.refreshAt - fake.now() - 1);
-    await fake.sleep(5_001);
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now() - 1);
+    await world.clock.sleep(5_001);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
   });
 
   it('is "wake" beyond 5 s late', async () => {
     const { manager, script, tokens } = setup();
     await manager.getToken();
-    await fake.advance(tokens[0]!.refreshAt - fake.now() - 1);
-    await fake.sleep(5_002);
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now() - 1);
+    await world.clock.sleep(5_002);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "wake"]);
   });
 });
@@ -114,18 +100,18 @@ describe("a refresh timer woken late (a machine that slept)", () => {
 describe("a sleep the monotonic clock counted, then a jump of the wall clock", () => {
   it("the sleep is no jump: the jump after it is told by the next new token", async () => {
     // The issuer mints two-hour tokens on the true (monotonic) time; this device's wall clock then jumps.
-    useMintClock(() => START + fake.monotonicNow());
+    useMintClock(() => START + world.clock.monotonicNow());
     const { manager, script, tokens } = setup();
     script.always({ kind: "token", lifetimeSec: 7_200 });
     const first = await manager.getToken();
     script.next({ kind: "raw", value: first }); // the refresh on waking gets the held token back: it tells nothing
-    await fake.sleep(tokens[0]!.refreshAt - fake.now() + 60_000);
+    await world.clock.sleep(tokens[0]!.refreshAt - world.clock.now() + 60_000);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "wake"]);
     expect(manager.getSnapshot().clockSkewMs).toBe(0);
-    fake.jump(600_000);
+    world.clock.jump(600_000);
     await manager.getToken({ forceRefresh: true });
     expect(manager.getSnapshot().clockSkewMs).toBe(600_000);
-    expect(tokens.at(-1)!.expiresAt - fake.now()).toBe(7_199_000);
+    expect(tokens.at(-1)!.expiresAt - world.clock.now()).toBe(7_199_000);
   });
 });
 
@@ -136,13 +122,13 @@ describe("notify(): the network's state and signals that bring nothing forward",
     manager.notify("focus");
     script.next({ kind: "throw", error: httpError(503) });
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(errors).toHaveLength(1);
     expect(errors[0]!.retryAt).toBe(Number.POSITIVE_INFINITY);
-    await fake.advance(600_000);
+    await world.clock.advance(600_000);
     expect(script.calls).toHaveLength(1);
     manager.notify("online");
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "online"]);
   });
 
@@ -152,16 +138,16 @@ describe("notify(): the network's state and signals that bring nothing forward",
     manager.notify("online");
     script.next({ kind: "throw", error: httpError(503) });
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(Number.isFinite(errors[0]!.retryAt)).toBe(true);
-    await fake.advance(60_000);
+    await world.clock.advance(60_000);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "retry"]);
   });
 
   it('"offline" past the refresh point (the timer not fired yet: a sleeping machine) starts no fetch', async () => {
     const { manager, script, tokens } = setup();
     await manager.getToken();
-    const sleeping = fake.sleep(tokens[0]!.refreshAt - fake.now());
+    const sleeping = world.clock.sleep(tokens[0]!.refreshAt - world.clock.now());
     manager.notify("offline");
     expect(manager.getSnapshot().status).toBe("valid");
     await sleeping;
@@ -174,7 +160,7 @@ describe("notify(): the network's state and signals that bring nothing forward",
     manager.notify("focus");
     manager.notify("wake");
     manager.notify("online");
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(script.calls).toHaveLength(1);
     expect(refreshing).toHaveLength(1);
   });
@@ -185,7 +171,7 @@ describe("a failed fetch: the error event, the snapshot and the log", () => {
     const { manager, script, errors, tokens } = setup();
     await manager.getToken();
     script.next({ kind: "throw", error: httpError(503) });
-    await fake.advance(tokens[0]!.refreshAt - fake.now());
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now());
     expect(errors.map((event) => event.servingToken)).toEqual([true]);
   });
 
@@ -194,8 +180,8 @@ describe("a failed fetch: the error event, the snapshot and the log", () => {
     const { manager, script, errors, tokens } = setup({ refreshLeewayMs: 10_000, refreshJitterMs: 0 });
     await manager.getToken();
     script.next({ kind: "throw", error: httpError(503) });
-    await fake.advance(tokens[0]!.refreshAt - fake.now());
-    expect(tokens[0]!.expiresAt - fake.now()).toBe(10_000);
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now());
+    expect(tokens[0]!.expiresAt - world.clock.now()).toBe(10_000);
     expect(errors.map((event) => event.servingToken)).toEqual([false]);
   });
 
@@ -205,10 +191,10 @@ describe("a failed fetch: the error event, the snapshot and the log", () => {
     const second = httpError(502);
     script.next({ kind: "throw", error: first }, { kind: "throw", error: second });
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(errors.map((event) => event.servingToken)).toEqual([false]);
     expect(manager.getSnapshot()).toMatchObject({ failures: 1, error: first });
-    while (errors.length < 2) await fake.advance(1_000);
+    while (errors.length < 2) await world.clock.advance(1_000);
     expect(manager.getSnapshot()).toMatchObject({ status: "retrying", failures: 2, error: second });
   });
 
@@ -216,7 +202,7 @@ describe("a failed fetch: the error event, the snapshot and the log", () => {
     const { manager, script, logger } = setup();
     script.next({ kind: "throw", error: httpError(503) });
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(lines(logger.warn)).toEqual([
       expect.stringMatching(/^\[convex-custom-jwt\] fetchToken attempt 1 failed: .*HTTP 503.*\. \S/),
     ]);
@@ -239,19 +225,19 @@ describe("a fetch queued behind a fetcher call that ignored its abort", () => {
       fetchTimeoutMs: 10_000,
       // Never settles, and ignores its aborted signal.
       fetchToken: () => {
-        calls.push(fake.now());
+        calls.push(world.clock.now());
         return new Promise<string>(() => {});
       },
     });
     manager.start();
-    await fake.advance(2_000);
+    await world.clock.advance(2_000);
     manager.signOut();
     manager.start(); // queued: the first call is in flight until its deadline (10 s after it began)
-    await fake.advance(8_000);
+    await world.clock.advance(8_000);
     expect(calls.map((at) => at - START)).toEqual([0, 10_000]);
-    await fake.advance(9_999);
+    await world.clock.advance(9_999);
     expect(errors).toEqual([]);
-    await fake.advance(1);
+    await world.clock.advance(1);
     expect(errors.map((event) => (event.error as { code?: string }).code)).toEqual(["ERR_TOKEN_FETCH_TIMEOUT"]);
     expect(calls).toHaveLength(2);
   });
@@ -262,7 +248,7 @@ describe("a held token outliving a long Retry-After", () => {
     const { manager, script, tokens } = setup();
     await manager.getToken();
     script.next({ kind: "throw", error: httpError(503, 1_800_000) });
-    await fake.advance(tokens[0]!.expiresAt - fake.now() + 1_000);
+    await world.clock.advance(tokens[0]!.expiresAt - world.clock.now() + 1_000);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
     expect(manager.getSnapshot()).toMatchObject({ status: "retrying", hasToken: false });
   });

@@ -6,20 +6,16 @@
  * is told by the next new token (not by one handed back), one jump after another. Written from the survivors of
  * `npm run mutate` (CONTRIBUTING.md, "Mutation testing").
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from "../../src/index";
+import { describe, expect, it } from "vitest";
+import type { TokenManagerOptions } from "../../src/index";
 import type { FetchErrorEvent, WarningEvent } from "../../src/core/events";
-import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import { scriptedFetcher, useMintClock } from "../support/manager-harness";
+import { useMintClock, useManagerWorld } from "../support/manager-harness";
 
 const START = Date.parse("2026-01-01T00:00:00Z");
-const managers: TokenManager[] = [];
-let fake: FakeClock;
+const world = useManagerWorld({ now: START, random: () => 0.5 });
 
 function setup(options: Partial<TokenManagerOptions> = {}) {
-  const script = scriptedFetcher();
-  const manager = createTokenManager({ fetchToken: script.fetcher, clock: fake, ...options });
-  managers.push(manager);
+  const { manager, script } = world.managed(options);
   const tokens: { expiresAt: number; refreshAt: number }[] = [];
   const warnings: WarningEvent[] = [];
   const errors: FetchErrorEvent[] = [];
@@ -29,22 +25,12 @@ function setup(options: Partial<TokenManagerOptions> = {}) {
   return { manager, script, tokens, warnings, errors };
 }
 
-beforeEach(() => {
-  fake = createFakeClock({ now: START, random: () => 0.5 });
-  useMintClock(fake.now);
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.dispose();
-  useMintClock();
-});
-
 describe("a fetcher's answer that is no token", () => {
   it("is a failure to retry, and leaves no warning behind", async () => {
     const { manager, script, warnings, errors } = setup();
     script.next({ kind: "raw", value: "not-a-jwt" });
     manager.start();
-    await fake.advance(0);
+    await world.clock.advance(0);
     expect(errors).toHaveLength(1);
     expect(warnings).toEqual([]);
   });
@@ -55,7 +41,7 @@ describe("a refresh's token", () => {
     const { manager, script, tokens } = setup();
     const first = await manager.getToken();
     script.next({ kind: "token", lifetimeSec: 30 });
-    await fake.advance(tokens[0]!.refreshAt - fake.now());
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now());
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
     expect(tokens).toHaveLength(1);
     expect(await manager.getToken()).toBe(first);
@@ -65,7 +51,7 @@ describe("a refresh's token", () => {
     const { manager, script, tokens, warnings } = setup();
     const first = await manager.getToken();
     script.next({ kind: "raw", value: first });
-    await fake.advance(tokens[0]!.refreshAt - fake.now());
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now());
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
     expect(warnings.map((event) => event.code)).not.toContain("WARN_TOKEN_NOT_RENEWED");
   });
@@ -89,10 +75,10 @@ describe("a token arriving too close to its exp", () => {
     });
     const first = await manager.getToken();
     const arrivedAt: number[] = [];
-    manager.on("error", () => arrivedAt.push(fake.now()));
+    manager.on("error", () => arrivedAt.push(world.clock.now()));
     script.next({ kind: "throw", error: Object.assign(new Error("HTTP 503"), { status: 503 }) });
     script.next({ kind: "raw", value: first });
-    while (errors.length < 2) await fake.advance(100);
+    while (errors.length < 2) await world.clock.advance(100);
     const error = errors[1]!.error as Error & { code: string };
     expect(error.code).toBe("ERR_TOKEN_TOO_SHORT_LIVED");
     const left = (tokens[0]!.expiresAt - arrivedAt[1]!) / 1000;
@@ -105,7 +91,7 @@ describe("a token arriving too close to its exp", () => {
 describe("the wall clock set forward (an NTP step, a user changing the time): the issuer keeps the true time", () => {
   // Two-hour tokens; the issuer mints on the true (monotonic) time while this device's wall clock jumps.
   function jumpSetup() {
-    useMintClock(() => START + fake.monotonicNow());
+    useMintClock(() => START + world.clock.monotonicNow());
     const { manager, script, tokens, warnings } = setup();
     script.always({ kind: "token", lifetimeSec: 7_200 });
     const skewWarnings = () => warnings.filter((event) => event.code === "WARN_CLOCK_SKEW");
@@ -115,25 +101,25 @@ describe("the wall clock set forward (an NTP step, a user changing the time): th
   it("a token handed back tells nothing: the next new one tells the jump, and is served its lifetime", async () => {
     const { manager, script, tokens, skewWarnings } = jumpSetup();
     const first = await manager.getToken();
-    fake.jump(600_000);
+    world.clock.jump(600_000);
     script.next({ kind: "raw", value: first });
     await manager.getToken({ forceRefresh: true });
     expect(manager.getSnapshot().clockSkewMs).toBe(0);
     await manager.getToken({ forceRefresh: true });
     expect(manager.getSnapshot().clockSkewMs).toBe(600_000);
     expect(skewWarnings()).toHaveLength(1);
-    expect(tokens.at(-1)!.expiresAt - fake.now()).toBe(7_199_000);
+    expect(tokens.at(-1)!.expiresAt - world.clock.now()).toBe(7_199_000);
   });
 
   it("a second jump after the first was told is told by the next new token too", async () => {
     const { manager, tokens } = jumpSetup();
     await manager.getToken();
-    fake.jump(600_000);
+    world.clock.jump(600_000);
     await manager.getToken({ forceRefresh: true });
     expect(manager.getSnapshot().clockSkewMs).toBe(600_000);
-    fake.jump(600_000);
+    world.clock.jump(600_000);
     await manager.getToken({ forceRefresh: true });
     expect(manager.getSnapshot().clockSkewMs).toBe(1_200_000);
-    expect(tokens.at(-1)!.expiresAt - fake.now()).toBe(7_199_000);
+    expect(tokens.at(-1)!.expiresAt - world.clock.now()).toBe(7_199_000);
   });
 });

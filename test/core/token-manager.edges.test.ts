@@ -7,25 +7,15 @@
  * `clock.sleep(ms)` moves both clocks at once and fires the overdue timers only after a macrotask: what a
  * caller does synchronously after calling it sees the time moved but the timer not yet fired.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createTokenManager,
-  InvalidTokenError,
-  TokenManagerDisposedError,
-  type TokenManager,
-  type TokenManagerOptions,
-} from "../../src/index";
-import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import { httpError, scriptedFetcher, useMintClock } from "../support/manager-harness";
+import { describe, expect, it } from "vitest";
+import { InvalidTokenError, TokenManagerDisposedError, type TokenManagerOptions } from "../../src/index";
+import { httpError, useManagerWorld } from "../support/manager-harness";
 
 const START = Date.parse("2026-01-01T00:00:00Z");
-const managers: TokenManager[] = [];
-let fake: FakeClock;
+const world = useManagerWorld({ now: START, random: () => 0.5 });
 
 function setup(options: Partial<TokenManagerOptions> = {}) {
-  const script = scriptedFetcher();
-  const manager = createTokenManager({ fetchToken: script.fetcher, clock: fake, ...options });
-  managers.push(manager);
+  const { manager, script } = world.managed(options);
   const tokens: { expiresAt: number; refreshAt: number }[] = [];
   const signedOut: unknown[] = [];
   manager.on("token", (event) => tokens.push(event));
@@ -33,21 +23,11 @@ function setup(options: Partial<TokenManagerOptions> = {}) {
   return { manager, script, tokens, signedOut };
 }
 
-beforeEach(() => {
-  fake = createFakeClock({ now: START, random: () => 0.5 });
-  useMintClock(fake.now);
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.dispose();
-  useMintClock();
-});
-
 describe("a refresh timer that has not fired yet (throttled tab, busy loop)", () => {
   it("getToken() at the refresh point starts the refresh itself, and still serves the valid token", async () => {
     const { manager, script, tokens } = setup();
     const first = await manager.getToken();
-    const sleeping = fake.sleep(tokens[0]!.refreshAt - fake.now());
+    const sleeping = world.clock.sleep(tokens[0]!.refreshAt - world.clock.now());
     expect(await manager.getToken()).toBe(first);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
     await sleeping;
@@ -56,20 +36,20 @@ describe("a refresh timer that has not fired yet (throttled tab, busy loop)", ()
   it("getToken({ minValidityMs }) does too, and 1 ms before the refresh point fetches nothing", async () => {
     const { manager, script, tokens } = setup();
     const first = await manager.getToken();
-    const sleeping = fake.sleep(tokens[0]!.refreshAt - fake.now() - 1);
+    const sleeping = world.clock.sleep(tokens[0]!.refreshAt - world.clock.now() - 1);
     expect(await manager.getToken({ minValidityMs: 1_000 })).toBe(first);
     expect(script.calls).toHaveLength(1);
     await sleeping;
-    await fake.sleep(1);
+    await world.clock.sleep(1);
     expect(script.calls).toHaveLength(2);
   });
 
   it("after the wall clock was set back an hour, getToken() past the refresh point still starts it", async () => {
     const { manager, script, tokens } = setup();
     const first = await manager.getToken();
-    const untilRefresh = tokens[0]!.refreshAt - fake.now();
-    fake.jump(-3_600_000);
-    const sleeping = fake.sleep(untilRefresh);
+    const untilRefresh = tokens[0]!.refreshAt - world.clock.now();
+    world.clock.jump(-3_600_000);
+    const sleeping = world.clock.sleep(untilRefresh);
     expect(await manager.getToken()).toBe(first);
     expect(script.calls.map((call) => call.reason)).toEqual(["initial", "scheduled"]);
     await sleeping;
@@ -79,7 +59,7 @@ describe("a refresh timer that has not fired yet (throttled tab, busy loop)", ()
     const { manager, script, tokens } = setup();
     const first = await manager.getToken();
     script.always({ kind: "throw", error: httpError(503) });
-    await fake.advance(tokens[0]!.refreshAt - fake.now());
+    await world.clock.advance(tokens[0]!.refreshAt - world.clock.now());
     expect(manager.getSnapshot().status).toBe("retrying");
     const calls = script.calls.length;
     expect(await manager.getToken({ minValidityMs: 0 })).toBe(first);
@@ -94,16 +74,16 @@ describe("serving limits to the millisecond", () => {
     const first = await manager.getToken();
     script.always({ kind: "throw", error: httpError(503) });
     const serveUntil = tokens[0]!.expiresAt - 10_000;
-    await fake.advance(serveUntil - 1 - fake.now());
+    await world.clock.advance(serveUntil - 1 - world.clock.now());
     expect(manager.peekToken()).toBe(first);
-    await fake.advance(1);
+    await world.clock.advance(1);
     expect(manager.peekToken()).toBeNull();
   });
 
   it("a caller asking for exactly the issuer's token lifetime gets a new token, not an error", async () => {
     const { manager } = setup();
     const first = await manager.getToken(); // valid 900 s at receipt: the issuer's ceiling
-    await fake.advance(1_000);
+    await world.clock.advance(1_000);
     const second = await manager.getToken({ minValidityMs: 900_000 });
     expect(second).not.toBe(first);
   });
@@ -134,10 +114,10 @@ describe("a caller arriving while a retry is planned", () => {
     const { manager, script } = setup();
     script.next({ kind: "throw", error: httpError(503) });
     manager.start();
-    await fake.flush();
+    await world.clock.flush();
     expect(manager.getSnapshot().status).toBe("retrying");
     const pending = manager.getToken();
-    await fake.advance(30_000);
+    await world.clock.advance(30_000);
     expect(await pending).toBe(script.issued[0]);
   });
 });
@@ -191,11 +171,11 @@ describe("notify()", () => {
     const clock = {
       now: () => {
         if (broken) throw new Error("the clock broke");
-        return fake.now();
+        return world.clock.now();
       },
-      monotonicNow: () => fake.monotonicNow(),
-      setTimeout: fake.setTimeout,
-      clearTimeout: fake.clearTimeout,
+      monotonicNow: () => world.clock.monotonicNow(),
+      setTimeout: world.clock.setTimeout,
+      clearTimeout: world.clock.clearTimeout,
       random: () => 0.5,
     };
     const errors: string[] = [];

@@ -5,38 +5,22 @@
  * snapshot. Pain points guarded: Convex's default start costs two token fetches (convex-js #60), and a
  * signed-out flash before the client authenticates on a server-rendered page (convex-js #98, #69).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTokenManager, type TokenManager, type TokenManagerOptions } from "../../src/index";
-import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import { mintToken, scriptedFetcher, useMintClock } from "../support/manager-harness";
+import { describe, expect, it } from "vitest";
+import type { TokenManagerOptions } from "../../src/index";
+import { mintToken, useManagerWorld } from "../support/manager-harness";
 
-const managers: TokenManager[] = [];
-let fake: FakeClock;
+const world = useManagerWorld();
 
 function setup(options: Partial<TokenManagerOptions> = {}) {
-  const script = scriptedFetcher();
   const warnings: string[] = [];
-  const manager = createTokenManager({
-    fetchToken: script.fetcher,
-    clock: fake,
+  const { manager, script } = world.managed({
     issuer: "https://issuer.test",
     applicationID: "convex",
     logger: { warn: (line) => warnings.push(line) },
     ...options,
   });
-  managers.push(manager);
   return { manager, script, warnings };
 }
-
-beforeEach(() => {
-  fake = createFakeClock({ now: Date.parse("2026-01-01T00:00:00Z") });
-  useMintClock(fake.now);
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.dispose();
-  useMintClock();
-});
 
 describe("initialToken", () => {
   it("valid: starts valid with no fetch, serves it, plans its refresh as usual (one fetch per rotation)", async () => {
@@ -51,8 +35,8 @@ describe("initialToken", () => {
     expect(snapshot.nextFetchAt! - snapshot.expiresAt!).toBeGreaterThanOrEqual(-90_000);
     expect(snapshot.nextFetchAt! - snapshot.expiresAt!).toBeLessThanOrEqual(-60_000);
     // The planned refresh: one fetch, a new token (1 ms past it: the wall-clock view may round below it).
-    await fake.advance(snapshot.nextFetchAt! - fake.now() + 1);
-    await fake.flush();
+    await world.clock.advance(snapshot.nextFetchAt! - world.clock.now() + 1);
+    await world.clock.flush();
     expect(script.calls.map((c) => c.reason)).toEqual(["scheduled"]);
     expect(await manager.getToken()).toBe(script.issued[0]);
     expect(warnings).toEqual([]);
@@ -83,7 +67,7 @@ describe("initialToken", () => {
     expect(warnings).toEqual([expect.stringContaining("(ERR_TOKEN_MALFORMED)")]);
     expect(warnings[0]).not.toMatch(/eyJ[\w-]{20,}/);
     manager.start();
-    await fake.flush();
+    await world.clock.flush();
     expect(script.fetcher).toHaveBeenCalledTimes(1);
     expect(manager.getSnapshot().status).toBe("valid");
   });
@@ -103,7 +87,7 @@ describe("initialToken", () => {
     expect(await manager.getToken()).toBeNull();
     expect(script.fetcher).not.toHaveBeenCalled();
     manager.start();
-    await fake.flush();
+    await world.clock.flush();
     expect(script.fetcher).toHaveBeenCalledTimes(1);
   });
 

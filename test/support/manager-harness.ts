@@ -3,9 +3,11 @@
  * come from the kit's unsigned issuer (`src/testing/unsigned-issuer.ts`): the same claims as the signed
  * `createTestIssuer`, minted synchronously (the manager decodes tokens; it never verifies them).
  */
-import { vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import { decodeJwtPart } from "../../src/core/jwt";
 import type { FetchContext } from "../../src/core/types";
+import { createTokenManager, type TokenManager, type TokenManagerOptions } from "../../src/index";
+import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
 import { createUnsignedIssuer } from "../../src/testing/unsigned-issuer";
 
 export type Outcome =
@@ -139,6 +141,48 @@ export function fakeIssuer(clock: { monotonicNow(): number }, startMs: number, o
     /** Validity left (ms) of `token` on the issuer's clock. */
     remaining(token: string): number {
       return (decodeJwtPart(token, "payload").exp as number) * 1000 - now();
+    },
+  };
+}
+
+/** Where the manager tests' FakeClock starts: 2026-01-01T00:00:00Z. */
+export const WORLD_START = Date.parse("2026-01-01T00:00:00Z");
+
+/**
+ * The FakeClock world of a manager test file. Before each test: a new FakeClock at `now` (default
+ * {@link WORLD_START}; `random` fixes its jitter, the FakeClock's own default otherwise) that {@link mintToken}
+ * reads too. After each test: every manager `managed()` made is disposed, and minting is back on `Date.now`.
+ *
+ * @example
+ * const world = useManagerWorld({ random: () => 0.5 });
+ * it("…", async () => {
+ *   const { manager, script } = world.managed({ fetchTimeoutMs: 1_000 });
+ *   await world.clock.advance(0);
+ * });
+ */
+export function useManagerWorld(options: { now?: number; random?: () => number } = {}) {
+  const managers: TokenManager[] = [];
+  let clock: FakeClock | undefined;
+  beforeEach(() => {
+    clock = createFakeClock({ now: options.now ?? WORLD_START, ...(options.random ? { random: options.random } : {}) });
+    useMintClock(clock.now);
+  });
+  afterEach(() => {
+    for (const manager of managers.splice(0)) manager.dispose();
+    useMintClock();
+  });
+  return {
+    /** This test's FakeClock. */
+    get clock(): FakeClock {
+      if (!clock) throw new Error("useManagerWorld: the clock exists only inside a test");
+      return clock;
+    },
+    /** A manager on this test's clock with a scripted fetcher (the default outcome: 15-minute tokens). */
+    managed(managerOptions: Partial<TokenManagerOptions> = {}) {
+      const script = scriptedFetcher();
+      const manager = createTokenManager({ fetchToken: script.fetcher, clock: this.clock, ...managerOptions });
+      managers.push(manager);
+      return { manager, script };
     },
   };
 }
