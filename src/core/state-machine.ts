@@ -235,7 +235,7 @@ export class StateMachine {
     this.#failures = { count: this.#failures.count + 1, last: error, exhausted: failFast };
     // Callers who ask later wait for the next try once it falls due within `callerWaitMs`, unless the round is over.
     const over = roundOver(attempt, failure, this.#options);
-    this.#transition({ status: "retrying", token: held, attempt, error, retryAt, failFast: over });
+    this.#transition({ status: "retrying", token: held, attempt, error, retryAt, roundOver: over });
     this.events.log(
       "warn",
       `fetchToken attempt ${tried} failed: ${describe(error)}. ${nextTry(retryable, offline, delayMs)}`,

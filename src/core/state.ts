@@ -66,11 +66,11 @@ export interface Retrying {
   /** `Infinity` while offline: the next try waits for `notify("online")`. */
   readonly retryAt: number;
   /**
-   * The round is over (`roundOver`: attempts used up, not retryable, or offline): callers without a servable
+   * The round of tries is over (attempts used up, not retryable, or offline): callers without a servable
    * token get the error at once (no storm). Otherwise they wait for the next try if it falls due within
    * `callerWaitMs` (see {@link failsFast}).
    */
-  readonly failFast: boolean;
+  readonly roundOver: boolean;
 }
 
 /** Signed out (`signOut()`, or the fetcher resolved `null`): `getToken()` resolves `null` until `start()`. */
@@ -155,7 +155,7 @@ export function usable(held: Held, now: number, minValidityMs: number | undefine
  * the next try: the round is over, or the try falls due further away than `waitMs` (`callerWaitMs`).
  */
 export function failsFast(state: Retrying, now: number, waitMs: number): boolean {
-  return state.failFast || state.retryAt - now > waitMs;
+  return state.roundOver || state.retryAt - now > waitMs;
 }
 
 /** `held` if it has not expired at `now`. */

@@ -37,7 +37,7 @@ const retrying = (retryAt: number, token: Held | undefined = held): State => ({
   attempt: 2,
   error: new Error("down"),
   retryAt,
-  failFast: false,
+  roundOver: false,
 });
 const statuses = ["idle", "fetching", "valid", "retrying", "signedOut", "disposed"] as const;
 
@@ -95,7 +95,7 @@ describe("failsFast", () => {
     const next = retrying(1_850_000) as Retrying;
     expect(failsFast(next, 1_830_000, 10_000)).toBe(true); // 20 s away
     expect(failsFast(next, 1_840_000, 10_000)).toBe(false); // 10 s away
-    expect(failsFast({ ...next, failFast: true }, 1_849_000, 10_000)).toBe(true);
+    expect(failsFast({ ...next, roundOver: true }, 1_849_000, 10_000)).toBe(true);
     expect(failsFast({ ...next, retryAt: Infinity }, 1_840_000, 10_000)).toBe(true); // offline
   });
 });
