@@ -5,32 +5,18 @@
  * the same at the time of the failure. Pain point: a server's short `Retry-After` turned into a sign-out
  * (peer-token-managers: Convex treats a fetcher's rejection as "stopped"; get-convex/convex-auth#363).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TokenEndpointError, createTokenManager, type TokenManager, type TokenManagerOptions } from "../../src/index";
-import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import { scriptedFetcher, useMintClock } from "../support/manager-harness";
+import { describe, expect, it } from "vitest";
+import { TokenEndpointError, type TokenManagerOptions } from "../../src/index";
+import { useManagerWorld } from "../support/manager-harness";
 
 const S = 1_000;
-const managers: TokenManager[] = [];
-let clock: FakeClock;
-
-beforeEach(() => {
-  clock = createFakeClock({ now: Date.parse("2026-01-01T00:00:00Z"), random: () => 0.5 });
-  useMintClock(clock.now);
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.dispose();
-  useMintClock();
-});
+const world = useManagerWorld({ random: () => 0.5 });
 
 /** A manager whose first fetch is answered 429 with `Retry-After: retryAfterMs`; the next ones get tokens. */
 function rateLimited(retryAfterMs: number, options: Partial<TokenManagerOptions> = {}) {
-  const script = scriptedFetcher();
+  const { manager, script } = world.managed(options);
   const error = new TokenEndpointError(429, "slow down", { retryable: true, retryAfterMs });
   script.next({ kind: "throw", error });
-  const manager = createTokenManager({ fetchToken: script.fetcher, clock, ...options });
-  managers.push(manager);
   const errors: { exhausted: boolean; retryAt: number }[] = [];
   manager.on("error", (event) => errors.push(event));
   /** The caller's outcome: the token, or the error's code; "pending" while it waits. */
@@ -49,10 +35,10 @@ describe("a caller's wait for a retry", () => {
   it("429 with Retry-After: 1 and retry.maxDelayMs: 100: the caller waits 1 s and gets the token", async () => {
     const { manager, script, errors, outcome } = rateLimited(S, { retry: { baseDelayMs: 50, maxDelayMs: 100 } });
     const caller = outcome(manager.getToken());
-    await clock.advance(10);
+    await world.clock.advance(10);
     expect(caller()).toBe("pending"); // before: ERR_TOKEN_FETCH_FAILED after 1 ms
     expect(errors).toMatchObject([{ exhausted: false }]);
-    await clock.advance(S);
+    await world.clock.advance(S);
     expect(caller()).toBe(script.issued[0]);
     expect(script.calls.map((c) => c.reason)).toEqual(["initial", "retry"]);
   });
@@ -63,7 +49,7 @@ describe("a caller's wait for a retry", () => {
       retry: { baseDelayMs: 50, maxDelayMs: 100 },
     });
     const caller = outcome(manager.getToken());
-    await clock.advance(0);
+    await world.clock.advance(0);
     expect(caller()).toBe("ERR_TOKEN_FETCH_FAILED");
     expect(errors).toMatchObject([{ exhausted: true }]);
   });
@@ -71,7 +57,7 @@ describe("a caller's wait for a retry", () => {
   it("Retry-After: 86400: the caller's error comes at once, whatever retry.maxDelayMs is", async () => {
     const { manager, errors, outcome } = rateLimited(86_400 * S, { retry: { maxDelayMs: 20 * 60 * S } });
     const caller = outcome(manager.getToken());
-    await clock.advance(0);
+    await world.clock.advance(0);
     expect(caller()).toBe("ERR_TOKEN_FETCH_FAILED");
     expect(errors).toMatchObject([{ exhausted: true }]);
   });
@@ -79,17 +65,17 @@ describe("a caller's wait for a retry", () => {
   it("a caller asking once the retry falls due within one fetchTimeoutMs waits for it", async () => {
     const { manager, script, outcome } = rateLimited(60 * S, { retry: { maxDelayMs: 5 * S } });
     const early = outcome(manager.getToken());
-    await clock.advance(0);
+    await world.clock.advance(0);
     expect(early()).toBe("ERR_TOKEN_FETCH_FAILED"); // 60 s away: beyond 10 s (fetchTimeoutMs)
-    await clock.advance(45 * S);
+    await world.clock.advance(45 * S);
     const late = outcome(manager.getToken()); // 15 s away: still beyond
-    await clock.advance(0);
+    await world.clock.advance(0);
     expect(late()).toBe("ERR_TOKEN_FETCH_FAILED");
-    await clock.advance(7 * S);
+    await world.clock.advance(7 * S);
     const soon = outcome(manager.getToken()); // 8 s away: within one fetchTimeoutMs (10 s)
-    await clock.advance(7 * S);
+    await world.clock.advance(7 * S);
     expect(soon()).toBe("pending");
-    await clock.advance(S);
+    await world.clock.advance(S);
     expect(soon()).toBe(script.issued[0]);
     expect(script.fetcher).toHaveBeenCalledTimes(2);
   });
@@ -102,11 +88,12 @@ describe("a caller's wait for a retry", () => {
     ] as const) {
       const { manager, errors } = rateLimited(retryAfterMs, { retry: { baseDelayMs: 50, maxDelayMs: 100 } });
       void manager.getToken().catch(() => undefined);
-      await clock.advance(0);
+      await world.clock.advance(0);
       expect(errors).toMatchObject([{ exhausted }]);
       const snapshot = manager.getSnapshot();
       expect(snapshot).toMatchObject({ status: "retrying", nextFetchAt: errors[0]!.retryAt, exhausted });
-      expect(errors[0]!.retryAt).toBe(clock.now() + Math.min(retryAfterMs, 3_600 * S)); // Retry-After: 1 h at most
+      // Retry-After counts for 1 h at most.
+      expect(errors[0]!.retryAt).toBe(world.clock.now() + Math.min(retryAfterMs, 3_600 * S));
     }
   });
 });

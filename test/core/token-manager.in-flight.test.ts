@@ -4,24 +4,12 @@
  * settle, up to that call's own deadline (`fetchTimeoutMs` after it began); sign-out stays immediate for
  * callers. Pain point: two refreshes in flight spend a rotating refresh token twice (authts/oidc-client-ts#1618).
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createTokenManager, type FetchContext, type TokenManager } from "../../src/index";
-import { createFakeClock, type FakeClock } from "../../src/testing/fake-clock";
-import { mintToken, useMintClock } from "../support/manager-harness";
+import { describe, expect, it } from "vitest";
+import type { FetchContext } from "../../src/index";
+import { mintToken, useManagerWorld } from "../support/manager-harness";
 
 const S = 1_000;
-const managers: TokenManager[] = [];
-let clock: FakeClock;
-
-beforeEach(() => {
-  clock = createFakeClock({ now: Date.parse("2026-01-01T00:00:00Z"), random: () => 0.5 });
-  useMintClock(clock.now);
-});
-
-afterEach(() => {
-  for (const manager of managers.splice(0)) manager.dispose();
-  useMintClock();
-});
+const world = useManagerWorld({ random: () => 0.5 });
 
 /** A fetcher that ignores its signal: each call settles only when the test says (or never). */
 function deafFetcher() {
@@ -36,7 +24,7 @@ function deafFetcher() {
         inFlight -= 1;
         resolve(token);
       };
-      calls.push({ context, resolve: settle, startedAt: clock.monotonicNow() });
+      calls.push({ context, resolve: settle, startedAt: world.clock.monotonicNow() });
     });
   return { fetchToken, calls, most: () => most };
 }
@@ -44,19 +32,18 @@ function deafFetcher() {
 describe("a fetcher that ignores its aborted signal", () => {
   it("signOut() then start(): the second call waits for the first to settle (was 2 in flight)", async () => {
     const deaf = deafFetcher();
-    const manager = createTokenManager({ fetchToken: deaf.fetchToken, clock });
-    managers.push(manager);
+    const { manager } = world.managed({ fetchToken: deaf.fetchToken });
     const first = manager.getToken();
-    await clock.advance(0);
+    await world.clock.advance(0);
     manager.signOut();
     expect(await first).toBeNull(); // sign-out is immediate for callers
     manager.start();
     const second = manager.getToken();
-    await clock.advance(2 * S);
+    await world.clock.advance(2 * S);
     expect(deaf.calls).toHaveLength(1); // the first call is still running: no second one yet
     expect(manager.getSnapshot().status).toBe("fetching");
     deaf.calls[0]!.resolve(mintToken()); // the late result is dropped...
-    await clock.advance(0);
+    await world.clock.advance(0);
     expect(deaf.calls).toHaveLength(2); // ...and the second call starts at once
     expect(deaf.calls[1]!.context.signal.aborted).toBe(false);
     deaf.calls[1]!.resolve(mintToken());
@@ -66,35 +53,33 @@ describe("a fetcher that ignores its aborted signal", () => {
 
   it("a first call that never settles holds the next one back until its deadline only", async () => {
     const deaf = deafFetcher();
-    const manager = createTokenManager({ fetchToken: deaf.fetchToken, clock, fetchTimeoutMs: 5 * S });
-    managers.push(manager);
+    const { manager } = world.managed({ fetchToken: deaf.fetchToken, fetchTimeoutMs: 5 * S });
     void manager.getToken();
-    await clock.advance(S);
+    await world.clock.advance(S);
     manager.signOut();
     manager.start();
-    await clock.advance(4 * S - 1);
+    await world.clock.advance(4 * S - 1);
     expect(deaf.calls).toHaveLength(1);
-    await clock.advance(1); // 5 s after the first call began: abandoned
+    await world.clock.advance(1); // 5 s after the first call began: abandoned
     expect(deaf.calls.map((c) => c.startedAt)).toEqual([0, 5 * S]);
     deaf.calls[1]!.resolve(mintToken());
-    await clock.advance(0);
+    await world.clock.advance(0);
     expect(manager.getSnapshot()).toMatchObject({ status: "valid", hasToken: true });
-    expect(clock.pending).toBe(1); // one timer: the refresh
+    expect(world.clock.pending).toBe(1); // one timer: the refresh
   });
 
   it("signOut() while the second call waits: it is never made", async () => {
     const deaf = deafFetcher();
-    const manager = createTokenManager({ fetchToken: deaf.fetchToken, clock });
-    managers.push(manager);
+    const { manager } = world.managed({ fetchToken: deaf.fetchToken });
     void manager.getToken();
-    await clock.advance(0);
+    await world.clock.advance(0);
     manager.signOut();
     manager.start();
     manager.signOut();
     deaf.calls[0]!.resolve(mintToken());
-    await clock.advance(20 * S);
+    await world.clock.advance(20 * S);
     expect(deaf.calls).toHaveLength(1);
     expect(manager.getSnapshot().status).toBe("signedOut");
-    expect(clock.pending).toBe(0);
+    expect(world.clock.pending).toBe(0);
   });
 });
