@@ -6,19 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { InvalidTokenError } from "../../src/core/errors";
 import { isRetryable } from "../../src/core/retry";
-import { arrivedTooShort, type Held, live, usable } from "../../src/core/state";
+import { arrivedTooShort, live, usable } from "../../src/core/state";
 import { unsignedJwt } from "../../src/testing/unsigned-jwt";
-
-const held: Held = {
-  raw: "a.b.c",
-  exp: 2_000_000,
-  issuedAt: 1_000_000,
-  expiresAt: 1_900_000,
-  refreshAt: 1_800_000,
-  serveUntil: 1_890_000,
-  sub: "u",
-  iss: null,
-};
+import { held } from "./held-fixture";
 
 describe("usable: may this token be handed to a caller now?", () => {
   it("without minValidityMs: up to, not at, its serving limit", () => {

@@ -12,17 +12,8 @@ import {
   type Retrying,
   type State,
 } from "../../src/core/state";
+import { held } from "./held-fixture";
 
-const held: Held = {
-  raw: "a.b.c",
-  exp: 2_000_000,
-  issuedAt: 1_000_000,
-  expiresAt: 1_900_000,
-  refreshAt: 1_800_000,
-  serveUntil: 1_890_000,
-  sub: "u",
-  iss: null,
-};
 const fetching: State = {
   status: "fetching",
   token: held,
